@@ -18,7 +18,7 @@ from .heads import sentiment as sent_head
 from .model_folder import read_manifest
 from .paths import default_model_dir
 from .result import Result, SentenceResult
-from .text import classify_item, detect_batch, normalize, segment
+from .text import classify_item, detect_batch, normalize, segment, split_clauses
 
 
 @dataclass
@@ -29,6 +29,7 @@ class _Piece:
     end: int
     text: str
     split: bool = False
+    clause_of: int | None = None  # index of the sentence piece this clause belongs to
 
 
 def _as_list(texts: Any) -> tuple[list[Any], bool]:
@@ -40,6 +41,50 @@ def _as_list(texts: Any) -> tuple[list[Any], bool]:
     if isinstance(texts, dict) or not isinstance(texts, Iterable):
         raise TypeError(f"[E301] predict() takes str or a list of str, not {type(texts).__name__}")
     return list(texts), False
+
+
+def _agreement_texts() -> list[str]:
+    """Multilingual sentences for the int8-vs-fp32 check: the taxonomy's hand-written examples."""
+    from .cx.taxonomy import Taxonomy
+
+    tax = Taxonomy.load()
+    return [ex for tp in tax.touchpoints for exs in tp.examples.values() for ex in exs]
+
+
+def _maybe_onnx(enc, sentiment: Head, required: bool):
+    """Swap in the int8 ONNX encoder when it is installed and agrees with torch (see encoder/onnx.py)."""
+    from .encoder import onnx as onnx_backend
+
+    if not onnx_backend.available():
+        if required:
+            raise CxError("E105", "onnxruntime/onnx are not installed", hint="pip install 'cx-nlp[onnx]'")
+        return enc
+
+    def check(e_torch: np.ndarray, e_onnx: np.ndarray) -> dict:
+        a = sentiment.predict_proba(e_torch).argmax(1)
+        b = sentiment.predict_proba(e_onnx).argmax(1)
+        agreement = float((a == b).mean())
+        cos = (e_torch * e_onnx).sum(1)
+        return {"label_agreement": agreement, "mean_cosine": float(cos.mean()), "min_cosine": float(cos.min()),
+                "n_texts": int(len(a)), "accepted": bool(agreement >= 0.99 and cos.mean() >= 0.98)}
+
+    try:
+        path, stamp = onnx_backend.ensure_onnx(enc, check, _agreement_texts(), progress=_stderr)
+    except CxError:
+        if required:
+            raise
+        return enc
+    if path is None:
+        if required:
+            raise CxError("E105", f"the int8 model disagrees with torch ({stamp.get('label_agreement')})")
+        return enc
+    return onnx_backend.OnnxEncoder(enc, path)
+
+
+def _stderr(msg: str) -> None:
+    import sys
+
+    print(f"[cx_nlp] {msg}", file=sys.stderr, flush=True)
 
 
 class Analyzer:
@@ -64,8 +109,15 @@ class Analyzer:
 
     # ----------------------------------------------------------------- loading
     @classmethod
-    def load(cls, path: str | Path | None = None, encoder: str | Path | None = None, backend: str = "auto",
-             verify: bool = True, **kwargs) -> "Analyzer":
+    def load(cls, path: str | Path | None = None, encoder: str | Path | None = None, backend: str = "torch",
+             taxonomy=None, verify: bool = True, **kwargs) -> "Analyzer":
+        """Load a model folder (default: the bundled model).
+
+        ``encoder``: any Hugging Face encoder folder instead of the bundled e5 (heads must match its
+        width). ``backend``: "torch" (default), "onnx" (int8 ONNX Runtime, built and verified against torch on
+        first use) or "auto" (ONNX when installed and verified, else torch).
+        ``taxonomy``: a touchpoint YAML file (or ``Taxonomy``) to use instead of the model's, zero-shot.
+        """
         from .encoder import ensure_encoder
         from .encoder.backends import TorchEncoder
 
@@ -76,10 +128,18 @@ class Analyzer:
         enc_path = Path(encoder) if encoder is not None else ensure_encoder()
         prefix = enc_info.get("prefix") if encoder is None else None
         enc = TorchEncoder(enc_path, prefix=prefix)
+        if backend not in ("auto", "torch", "onnx"):
+            raise ValueError(f"[E301] backend must be 'auto', 'torch' or 'onnx', not {backend!r}")
+        if backend != "torch" and encoder is None and "sentiment" in heads:
+            enc = _maybe_onnx(enc, heads["sentiment"], required=backend == "onnx")
         tp = None
         if manifest.get("touchpoints"):
             from .cx.touchpoints import TouchpointDetector
-            tp = TouchpointDetector.load(folder, manifest["touchpoints"], encoder=enc)
+            tax = None
+            if taxonomy is not None:
+                from .cx.taxonomy import Taxonomy
+                tax = taxonomy if isinstance(taxonomy, Taxonomy) else Taxonomy.load(taxonomy)
+            tp = TouchpointDetector.load(folder, manifest["touchpoints"], encoder=enc, taxonomy=tax)
         return cls(enc, heads, touchpoints=tp, manifest=manifest, **kwargs)
 
     # ----------------------------------------------------------------- public API
@@ -118,9 +178,19 @@ class Analyzer:
             langs = dict(zip(ok, detected))
         pieces: list[_Piece] = []
         for i in ok:
-            text = items[i]
-            for span in segment(text, langs[i][0]):
-                pieces.extend(self._windows(i, text, span.start, span.end))
+            text, code = items[i], langs[i][0]
+            for span in segment(text, code):
+                windows = self._windows(i, text, span.start, span.end)
+                pieces.extend(windows)
+                if self.touchpoints is None or len(windows) != 1:
+                    continue
+                # A sentence that turns ("late, but the staff were lovely") is about two touchpoints
+                # with two polarities: its clauses get their own pass for touchpoint sentiment.
+                clauses = split_clauses(text, span, code)
+                if len(clauses) > 1:
+                    parent = len(pieces) - 1
+                    pieces.extend(_Piece(i, c.start, c.end, normalize(text[c.start:c.end]), clause_of=parent)
+                                  for c in clauses)
         return {"statuses": statuses, "langs": langs, "pieces": pieces, "weights": {}}
 
     def _windows(self, doc: int, text: str, start: int, end: int) -> list[_Piece]:
@@ -152,7 +222,8 @@ class Analyzer:
         emb = emb_u[index] if len(pieces) else emb_u
         piece_of: dict[int, np.ndarray] = {}
         for k, p in enumerate(pieces):
-            piece_of.setdefault(p.doc, []).append(k)
+            if p.clause_of is None:
+                piece_of.setdefault(p.doc, []).append(k)
         piece_of = {d: np.asarray(v) for d, v in piece_of.items()}
         for d, rows in piece_of.items():
             docs["weights"][d] = np.asarray([math.sqrt(max(len(pieces[r].text), 1)) for r in rows], dtype=np.float32)
@@ -161,7 +232,26 @@ class Analyzer:
     def _score(self, items, docs, emb, piece_of, pieces) -> list[Result]:
         p_sent = self.heads["sentiment"].predict_proba(emb) if "sentiment" in self.heads else None
         p_emo = self.heads["emotions"].predict_proba(emb) if "emotions" in self.heads else None
-        tp_rows = self.touchpoints.detect(emb, [p.text for p in pieces], p_sent) if self.touchpoints else None
+        tp_rows = None
+        if self.touchpoints is not None:
+            langs = [docs["langs"][p.doc][0] for p in pieces]
+            tp_rows = self.touchpoints.detect(emb, [p.text for p in pieces], p_sent, langs)
+            for k, p in enumerate(pieces):
+                for m in tp_rows[k]:
+                    m["start"], m["end"] = p.start, p.end
+            clauses: dict[int, list[int]] = {}
+            for k, p in enumerate(pieces):
+                if p.clause_of is not None:
+                    clauses.setdefault(p.clause_of, []).append(k)
+            for parent, kids in clauses.items():
+                merged: dict[str, dict] = {}
+                for k in kids:
+                    for m in tp_rows[k]:
+                        if m["name"] not in merged or m["score"] > merged[m["name"]]["score"]:
+                            merged[m["name"]] = m
+                # Where the clauses found nothing, the whole sentence's reading stands.
+                if merged:
+                    tp_rows[parent] = sorted(merged.values(), key=lambda m: -m["score"])
         results: list[Result] = []
         for d, item in enumerate(items):
             status = docs["statuses"][d]

@@ -104,6 +104,90 @@ def info(model: Optional[Path] = typer.Option(None, help="A model folder (defaul
                   f"encoder cache {encoder_dir()} ({'built' if (encoder_dir() / 'cx_nlp_build.json').exists() else 'not built yet'})")
 
 
+@app.command()
+def score(
+    input: Path = typer.Argument(..., help="CSV/TSV/XLSX/JSONL/Parquet export with a text column."),
+    output: Path = typer.Option(..., "--output", "-o", help="Scored file; format chosen by extension."),
+    text_col: Optional[str] = typer.Option(None, help="Text column (detected when omitted)."),
+    id_col: Optional[str] = typer.Option(None, help="Id column, carried into the sentence table."),
+    sentences: Optional[Path] = typer.Option(None, "--sentences", help="Also write a sentence-level table here."),
+    chunk_rows: int = typer.Option(2000, help="Rows per streamed chunk (memory stays flat)."),
+    resume: bool = typer.Option(False, help="Continue a killed run from its checkpointed chunks."),
+    model: Optional[Path] = typer.Option(None, help="A model folder (default: the bundled model)."),
+    backend: str = typer.Option("torch", help="torch | onnx (int8, verified against torch) | auto"),
+):
+    """Score every row of a review export: one output row per input row, same order, columns kept."""
+    from .analyzer import Analyzer
+    from .batch.score import score_file
+    from .errors import CxError
+
+    try:
+        an = Analyzer.load(model, backend=backend)
+        summary = score_file(input, output, an, text_col=text_col, id_col=id_col, chunk_rows=chunk_rows,
+                             sentences_out=sentences, resume=resume, progress=True)
+    except CxError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2)
+    _print_summary(summary)
+
+
+def _print_summary(summary: dict) -> None:
+    t = Table(title="scoring summary", header_style="bold")
+    t.add_column("what")
+    t.add_column("value", justify="right")
+    for k, v in summary.items():
+        t.add_row(str(k), json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else str(v))
+    err.print(t)
+
+
+@app.command()
+def report(
+    scored: Path = typer.Argument(..., help="A file written by `cx-nlp score`."),
+    output: Path = typer.Option(Path("report.html"), "--output", "-o", help="The HTML report to write."),
+    date_col: Optional[str] = typer.Option(None, help="Date column for trends (detected when omitted)."),
+    segment_col: Optional[str] = typer.Option(None, help="Column to compare segments by (e.g. channel)."),
+    score_col: Optional[str] = typer.Option(None, help="Rating/NPS column to relate to sentiment."),
+    png_dir: Optional[Path] = typer.Option(None, help="Also write every chart as PNG (for slides)."),
+):
+    """Write a self-contained HTML report (works offline) from a scored file."""
+    from .errors import CxError
+    from .report.build import build_report
+
+    try:
+        build_report(scored, output, date_col=date_col, segment_col=segment_col, score_col=score_col, png_dir=png_dir)
+    except CxError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2)
+    err.print(f"report written to {output}")
+
+
+@app.command()
+def demo(out: Path = typer.Option(Path("out"), help="Folder for the scored file and the report.")):
+    """Score the bundled sample export and write the HTML report (README command 1)."""
+    from .paths import PACKAGE_DIR
+
+    sample = PACKAGE_DIR.parent / "data" / "sample_reviews.csv"
+    if not sample.is_file():
+        err.print(f"[red]sample data not found at {sample} (run from a source checkout)[/red]")
+        raise typer.Exit(2)
+    out.mkdir(parents=True, exist_ok=True)
+    scored = out / "sample_reviews.scored.csv"
+    score(sample, scored, text_col="review_text", id_col="review_id", sentences=out / "sample_sentences.parquet",
+          chunk_rows=1000, resume=False, model=None, backend="torch")
+    report(scored, out / "report.html", date_col="date", segment_col="channel", score_col="rating", png_dir=None)
+    import pandas as pd
+
+    df = pd.read_csv(scored, dtype=str, keep_default_na=False)
+    ok = df[df["cx_status"] == "ok"]
+    console.print(f"\n[bold]{len(df)} reviews scored[/bold] ({len(ok)} ok); sentiment: "
+                  + ", ".join(f"{k} {v}" for k, v in ok["cx_sentiment"].value_counts().items()))
+    console.print("examples:")
+    for _, row in ok.head(5).iterrows():
+        console.print(f"  [{row['cx_lang']}] {row['cx_sentiment']:8s} {row['cx_touchpoints'][:60]:60s} "
+                      f"{row['review_text'][:70]}", markup=False, highlight=False)
+    console.print(f"scored file: {scored}\nreport: {out / 'report.html'}")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     app()

@@ -129,9 +129,16 @@ def fit() -> None:
         metrics["emotions"][f"{lang}/{file}"] = rep
         print(f"emotions  {lang:3s} {file:36s} n={rep['n']:5d} macro-F1={rep['macro_f1']:.3f}")
     seconds = time.perf_counter() - t0
+    from cx_nlp.cx.taxonomy import Taxonomy
+    from cx_nlp.cx.touchpoints import TouchpointDetector
+    from cx_nlp.encoder import ensure_encoder
+    from cx_nlp.encoder.backends import TorchEncoder
+
+    detector = TouchpointDetector.build(Taxonomy.load(), TorchEncoder(ensure_encoder()))
     write_default_model(ROOT / "models" / "default", {"sentiment": sent_head, "emotions": emo_head}, metrics,
                         train_rows={"sentiment": int((sent.fold == "train").sum()), "emotions": int((emo.fold == "train").sum())},
-                        corpora=sorted(set(sent.file) | set(emo.file)), seconds=seconds)
+                        corpora=sorted(set(sent.file) | set(emo.file)), seconds=seconds,
+                        touchpoints=detector)
     print(f"fit + eval in {seconds:.0f} s; wrote models/default")
 
 

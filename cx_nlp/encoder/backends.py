@@ -59,6 +59,7 @@ class TorchEncoder:
         self.batch_tokens = batch_tokens
         self.max_batch = max_batch
         self.dim = int(self.model.config.hidden_size)
+        self.backend = "torch"
         self._rust = self.tokenizer.backend_tokenizer
         self._rust.enable_truncation(self.max_tokens)
         self._rust.no_padding()
@@ -88,7 +89,8 @@ class TorchEncoder:
             yield order[i:i + size]
             i += size
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
+    def encode(self, texts: Sequence[str], runner=None) -> np.ndarray:
+        """Embed texts. ``runner(ids, mask) -> (b, d)`` swaps the model (the ONNX backend uses it)."""
         import torch
 
         if len(texts) == 0:
@@ -105,11 +107,15 @@ class TorchEncoder:
                     n = lengths[j]
                     ids[r, :n] = encs[j].ids
                     mask[r, :n] = 1
-                t_ids = torch.from_numpy(ids).to(self.device)
-                t_mask = torch.from_numpy(mask).to(self.device)
-                hidden = self.model(input_ids=t_ids, attention_mask=t_mask).last_hidden_state
-                m = t_mask.unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1.0)
-                pooled = torch.nn.functional.normalize(pooled, dim=-1)
-                out[idx] = pooled.float().cpu().numpy()
+                out[idx] = (runner or self._run)(ids, mask)
         return out
+
+    def _run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        import torch
+
+        t_ids = torch.from_numpy(ids).to(self.device)
+        t_mask = torch.from_numpy(mask).to(self.device)
+        hidden = self.model(input_ids=t_ids, attention_mask=t_mask).last_hidden_state
+        m = t_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1.0)
+        return torch.nn.functional.normalize(pooled, dim=-1).float().cpu().numpy()

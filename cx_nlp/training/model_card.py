@@ -35,7 +35,7 @@ def _table(rows: dict, cols: list[str]) -> str:
 
 
 def write_default_model(folder: Path, heads: dict, metrics: dict, train_rows: dict, corpora: list[str],
-                        seconds: float, extra_manifest: dict | None = None) -> dict:
+                        seconds: float, extra_manifest: dict | None = None, touchpoints=None) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.iterdir():
         if old.is_file():
@@ -43,6 +43,7 @@ def write_default_model(folder: Path, heads: dict, metrics: dict, train_rows: di
     for head in heads.values():
         head.save(folder)
     (folder / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    tp_entry = touchpoints.save(folder) if touchpoints is not None else None
     licences = {c: CORPUS_LICENCES.get(c, "unknown") for c in corpora}
     card = [
         "# cx_nlp default model",
@@ -79,5 +80,7 @@ def write_default_model(folder: Path, heads: dict, metrics: dict, train_rows: di
     (folder / "model_card.md").write_text("\n".join(card) + "\n")
     manifest = {"name": "cx_nlp-default", "cx_nlp_version": __version__, "encoder": ENCODER_INFO,
                 "heads": list(heads), "training": {"rows": train_rows, "corpora": licences, "seconds": round(seconds)}}
+    if tp_entry:
+        manifest["touchpoints"] = tp_entry
     manifest.update(extra_manifest or {})
     return write_manifest(folder, manifest)
