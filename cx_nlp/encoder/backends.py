@@ -44,6 +44,11 @@ class TorchEncoder:
         if num_threads:
             torch.set_num_threads(num_threads)
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        from transformers.utils import logging as hf_logging
+
+        # Our own progress messages say what happens; transformers' per-load bars are noise in a CLI.
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
             self.model = AutoModel.from_pretrained(str(folder), local_files_only=True)
