@@ -13,6 +13,7 @@ import numpy as np
 
 from .errors import CxError, status_message
 from .heads import EMOTION_LABELS, SENTIMENT_LABELS, Head
+from .heads import custom as custom_head
 from .heads import emotions as emo_head
 from .heads import sentiment as sent_head
 from .model_folder import read_manifest
@@ -125,12 +126,23 @@ class Analyzer:
         manifest = read_manifest(folder, verify=verify)
         heads = {name: Head.load(folder, name) for name in manifest.get("heads", [])}
         enc_info = manifest.get("encoder", {})
-        enc_path = Path(encoder) if encoder is not None else ensure_encoder()
+        if encoder is None and enc_info.get("path"):  # a fully fine-tuned encoder inside the model folder
+            from .training.lora import verified_encoder_folder
+            enc_path = verified_encoder_folder(folder, enc_info, verify=verify)
+        else:
+            enc_path = Path(encoder) if encoder is not None else ensure_encoder()
         prefix = enc_info.get("prefix") if encoder is None else None
         enc = TorchEncoder(enc_path, prefix=prefix)
+        adapted = encoder is None and bool(manifest.get("adapter") or enc_info.get("path"))
+        if encoder is None and manifest.get("adapter"):  # LoRA adapters (cx-nlp train), merged into the weights
+            from .training.lora import apply_adapter
+            apply_adapter(enc.model, folder, manifest["adapter"])
+        if adapted and backend == "onnx":
+            raise CxError("E105", "the int8 ONNX encoder is built from the base encoder folder, not an adapted one",
+                          hint="use backend='torch' for LoRA or fine-tuned models")
         if backend not in ("auto", "torch", "onnx"):
             raise ValueError(f"[E301] backend must be 'auto', 'torch' or 'onnx', not {backend!r}")
-        if backend != "torch" and encoder is None and "sentiment" in heads:
+        if backend != "torch" and encoder is None and "sentiment" in heads and not adapted:
             enc = _maybe_onnx(enc, heads["sentiment"], required=backend == "onnx")
         tp = None
         if manifest.get("touchpoints"):
@@ -188,9 +200,10 @@ class Analyzer:
                 # with two polarities: its clauses get their own pass for touchpoint sentiment.
                 clauses = split_clauses(text, span, code)
                 if len(clauses) > 1:
+                    from .cx.touchpoints import clause_text  # the clause without its opening "but"
                     parent = len(pieces) - 1
-                    pieces.extend(_Piece(i, c.start, c.end, normalize(text[c.start:c.end]), clause_of=parent)
-                                  for c in clauses)
+                    pieces.extend(_Piece(i, c.start, c.end, clause_text(normalize(text[c.start:c.end])),
+                                         clause_of=parent) for c in clauses)
         return {"statuses": statuses, "langs": langs, "pieces": pieces, "weights": {}}
 
     def _windows(self, doc: int, text: str, start: int, end: int) -> list[_Piece]:
@@ -230,6 +243,8 @@ class Analyzer:
         return emb, piece_of, pieces
 
     def _score(self, items, docs, emb, piece_of, pieces) -> list[Result]:
+        from .cx.signals import detect_signals
+
         p_sent = self.heads["sentiment"].predict_proba(emb) if "sentiment" in self.heads else None
         p_emo = self.heads["emotions"].predict_proba(emb) if "emotions" in self.heads else None
         tp_rows = None
@@ -275,7 +290,9 @@ class Analyzer:
                          emotions=emo_head.as_dict(emo_head.rollup(p_emo[rows])) if p_emo is not None else None)
             if self.touchpoints is not None:
                 res.touchpoints = self.touchpoints.rollup(sentences)
+            res.signals = detect_signals(sentences, lang, self.touchpoints)  # churn, advocacy, effort, MoT
             results.append(res)
+        custom_head.attach(self.heads, emb, piece_of, docs["weights"], results)  # users' heads -> Result.custom
         return results
 
     # ----------------------------------------------------------------- info

@@ -5,7 +5,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -115,17 +115,76 @@ def score(
     resume: bool = typer.Option(False, help="Continue a killed run from its checkpointed chunks."),
     model: Optional[Path] = typer.Option(None, help="A model folder (default: the bundled model)."),
     backend: str = typer.Option("torch", help="torch | onnx (int8, verified against torch) | auto"),
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes, each loading the model once "
+                                          "(same output bytes as 1).")] = 1,
+    engine: Annotated[str, typer.Option(help="local (this machine) | ray (Ray Data; pip install 'cx-nlp\\[ray]')")] = "local",
+    ray_address: Annotated[Optional[str], typer.Option(help="Ray cluster address (default: $RAY_ADDRESS or a local Ray).")] = None,
+    date_col: Annotated[Optional[str], typer.Option(help="Date column, kept in the output for trends in the report.")] = None,
+    score_col: Annotated[Optional[str], typer.Option(help="Rating/NPS column, kept for the report.")] = None,
+    segment_col: Annotated[Optional[str], typer.Option(help="Segment column (channel, tier...), kept for the report.")] = None,
+    report_html: Annotated[Optional[Path], typer.Option("--report", help="Also write the HTML report here, "
+                                                        "using the date/score/segment columns.")] = None,
 ):
-    """Score every row of a review export: one output row per input row, same order, columns kept."""
-    from .analyzer import Analyzer
+    """Score every row of a review export: one output row per input row, same order, columns kept.
+
+    Exit status: 0 when the run finished (rows that could not be scored are counted in the summary),
+    2 for a usage/input/model error, 1 when the run itself failed (resume it with --resume).
+    """
+    from .batch.engines import AnalyzerSpec
     from .batch.score import score_file
     from .errors import CxError
 
+    # A recipe, not a loaded model: the file and columns are checked first, then this process (1 worker)
+    # or each worker process / Ray actor loads the model once.
+    an = AnalyzerSpec(model=str(model) if model else None, backend=backend)
     try:
-        an = Analyzer.load(model, backend=backend)
         summary = score_file(input, output, an, text_col=text_col, id_col=id_col, chunk_rows=chunk_rows,
-                             sentences_out=sentences, resume=resume, progress=True)
-    except CxError as exc:
+                             sentences_out=sentences, resume=resume, progress=True, workers=workers,
+                             engine=engine, date_col=date_col, score_col=score_col, segment_col=segment_col,
+                             ray_address=ray_address)
+    except (CxError, ValueError, TypeError) as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2)
+    except KeyboardInterrupt:
+        err.print("[yellow]interrupted: finished chunks are checkpointed; rerun with --resume[/yellow]")
+        raise typer.Exit(130)
+    except Exception as exc:  # noqa: BLE001 - the run failed (a worker died...): say so, exit 1
+        err.print(f"[red]the run failed: {type(exc).__name__}: {exc}[/red]\n"
+                  "finished chunks are checkpointed; rerun the same command with --resume")
+        raise typer.Exit(1)
+    _print_summary(summary)
+    failed = ", ".join(f"{k} {v}" for k, v in summary["failed"].items()) or "none"
+    err.print(f"{summary['rows']} rows: {summary['ok']} ok; not scored: {failed}; "
+              f"{summary['rows_per_s']} rows/s")
+    if report_html is not None:
+        report(output, report_html, date_col=date_col, segment_col=segment_col, score_col=score_col, png_dir=None)
+
+
+@app.command()
+def transcripts(
+    input: Path = typer.Argument(..., help="Chats/call transcripts: .txt with speaker prefixes, .json turn lists, "
+                                 "a CSV/XLSX/JSONL/Parquet of turns (conversation, speaker, text, time) or a folder."),
+    output: Path = typer.Option(..., "--output", "-o", help="Conversation-level table; format by extension."),
+    turns: Optional[Path] = typer.Option(None, "--turns", help="Turn-level table (default: OUTPUT with .turns)."),
+    conversation_col: Optional[str] = typer.Option(None, help="Conversation id column of a turn table (detected)."),
+    speaker_col: Optional[str] = typer.Option(None, help="Speaker column of a turn table (detected)."),
+    text_col: Optional[str] = typer.Option(None, help="Turn text column (detected)."),
+    time_col: Optional[str] = typer.Option(None, help="Time column of a turn table (detected)."),
+    first_speaker: str = typer.Option("customer", help="Role of an unknown speaker who talks first when no "
+                                      "label or greeting tells: customer (chats) | agent (calls)."),
+    model: Optional[Path] = typer.Option(None, help="A model folder (default: the bundled model)."),
+    backend: str = typer.Option("torch", help="torch | onnx | auto"),
+):
+    """Score every turn of support chats / calls and summarise each conversation (trajectory, escalations, resolution)."""
+    from .batch.engines import AnalyzerSpec
+    from .batch.transcripts import transcripts_file
+    from .errors import CxError
+
+    try:
+        summary = transcripts_file(input, output, AnalyzerSpec(model=str(model) if model else None, backend=backend),
+                                   turns_out=turns, conversation_col=conversation_col, speaker_col=speaker_col,
+                                   text_col=text_col, time_col=time_col, first_speaker=first_speaker, progress=True)
+    except (CxError, ValueError, TypeError) as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2)
     _print_summary(summary)
@@ -186,6 +245,88 @@ def demo(out: Path = typer.Option(Path("out"), help="Folder for the scored file 
         console.print(f"  [{row['cx_lang']}] {row['cx_sentiment']:8s} {row['cx_touchpoints'][:60]:60s} "
                       f"{row['review_text'][:70]}", markup=False, highlight=False)
     console.print(f"scored file: {scored}\nreport: {out / 'report.html'}")
+
+
+@app.command()
+def train(
+    data: Path = typer.Argument(..., help="Labeled CSV/TSV/XLSX/JSONL/Parquet file or a `datasets` folder."),
+    output: Path = typer.Option(..., "--output", "-o", help="Model folder to write (Analyzer.load reads it)."),
+    text_col: Optional[str] = typer.Option(None, help="Text column (detected when omitted)."),
+    label_col: Optional[str] = typer.Option(None, help="Label column (label/topic/category/rating/... when omitted)."),
+    valid: Optional[Path] = typer.Option(None, help="A separate validation file (same columns)."),
+    split_col: Optional[str] = typer.Option(None, help="Column with train/valid/test values."),
+    lang_col: Optional[str] = typer.Option(None, help="Language column (detected per text when omitted)."),
+    head: Optional[str] = typer.Option(None, "--head", help="Head name (default: the label column's name)."),
+    label_kind: str = typer.Option("auto", help="auto | single | multi | rating | nps | sentiment"),
+    label_sep: Optional[str] = typer.Option(None, help="Delimiter of multi-label strings (detected when omitted)."),
+    mode: str = typer.Option("auto", help="auto | frozen | lora | full (auto: frozen without a GPU)."),
+    default_heads: bool = typer.Option(True, "--default-heads/--no-default-heads",
+                                       help="Copy the default sentiment/emotion/touchpoint heads (frozen mode)."),
+    valid_fraction: float = typer.Option(0.15, help="Stratified validation share when no split is given."),
+    seed: int = typer.Option(13, help="Random seed (same data + seed -> identical weights)."),
+    class_weight: str = typer.Option("balanced", help="balanced | sqrt | none"),
+    epochs: Optional[int] = typer.Option(None, help="LoRA/full epochs (default 3/2)."),
+    max_length: int = typer.Option(128, help="LoRA/full: tokens per training text."),
+    batch_size: int = typer.Option(16, help="LoRA/full batch size."),
+    resume: bool = typer.Option(False, help="Continue a killed run (cached embeddings, LoRA checkpoints)."),
+    overwrite: bool = typer.Option(False, help="Replace an existing output folder."),
+    keep_cache: bool = typer.Option(False, help="Keep <output>/.cache (embeddings, checkpoints) after success."),
+):
+    """Train a head on your own labels (any label set) and write a model folder."""
+    from .errors import CxError
+    from .training.api import train as run_train
+
+    try:
+        res = run_train(data, output, text_col=text_col, label_col=label_col, valid=valid, split_col=split_col,
+                        lang_col=lang_col, head_name=head, label_kind=label_kind, label_sep=label_sep, mode=mode,
+                        keep_default_heads=default_heads, valid_fraction=valid_fraction, seed=seed,
+                        class_weight=class_weight, epochs=epochs, max_length=max_length, batch_size=batch_size,
+                        resume=resume, overwrite=overwrite, keep_cache=keep_cache, progress=True)
+    except (CxError, ValueError) as exc:
+        err.print(f"[red]{exc}[/red]", markup=False)
+        raise typer.Exit(2)
+    _print_eval(res.metrics["valid"], f"validation: head {res.head!r} ({res.kind}-label, mode {res.mode})")
+    console.print(f"model folder: {res.path}  ({res.seconds:.0f} s)")
+
+
+def _print_eval(rep: dict, title: str) -> None:
+    t = Table(title=title, header_style="bold")
+    for col in ("language", "n", "macro-F1", "accuracy", "ECE"):
+        t.add_column(col, justify="right" if col != "language" else "left")
+    for g, r in [("all", rep["overall"])] + list(rep["by_lang"].items()):
+        t.add_row(g, str(r["n"]), f"{r['macro_f1']:.3f}", f"{r['accuracy']:.3f}", f"{r['ece']:.3f}")
+    console.print(t)
+
+
+@app.command("eval")
+def eval_cmd(
+    model: Path = typer.Argument(..., help="A model folder (models/default for the bundled one)."),
+    data: Path = typer.Argument(..., help="Labeled CSV/TSV/XLSX/JSONL/Parquet file or a `datasets` folder."),
+    text_col: Optional[str] = typer.Option(None, help="Text column (detected when omitted)."),
+    label_col: Optional[str] = typer.Option(None, help="Label column (the trained one when omitted)."),
+    lang_col: Optional[str] = typer.Option(None, help="Language column (detected per text when omitted)."),
+    head: Optional[str] = typer.Option(None, "--head", help="Head to evaluate (default: matched to the labels)."),
+    label_kind: str = typer.Option("auto", help="auto | single | multi | rating | nps | sentiment"),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the full report as JSON here."),
+):
+    """Evaluate a model on labeled data: macro-F1, accuracy, ECE and confusion matrix per language."""
+    from .errors import CxError
+    from .training.api import evaluate
+
+    try:
+        rep = evaluate(model, data, text_col=text_col, label_col=label_col, lang_col=lang_col, head=head,
+                       label_kind=label_kind, json_out=json_out, progress=True)
+    except (CxError, ValueError) as exc:
+        err.print(f"[red]{exc}[/red]", markup=False)
+        raise typer.Exit(2)
+    _print_eval(rep, f"head {rep['head']!r} on {rep['n']} rows (column {rep['label_col']!r}, {rep['label_source']})")
+    o = rep["overall"]
+    if rep["kind"] == "single":
+        console.print("confusion (rows gold, columns predicted): " + ", ".join(o["labels"]))
+        for lab, row in zip(o["labels"], o["confusion"]):
+            console.print(f"  {lab:>16s} {row}", markup=False, highlight=False)
+    if json_out:
+        console.print(f"JSON report: {json_out}")
 
 
 def main() -> None:  # pragma: no cover - console entry point

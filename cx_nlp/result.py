@@ -14,10 +14,11 @@ class SentenceResult:
     emotions: dict[str, float]
     touchpoints: list[dict[str, Any]] = field(default_factory=list)
     split: bool = False  # a piece of a sentence too long for one encoder window
+    custom: dict[str, Any] = field(default_factory=dict)  # users' own heads: {head: {"label"/"labels", "scores"}}
 
     def to_dict(self) -> dict[str, Any]:
         d = {"start": self.start, "end": self.end, "text": self.text, "sentiment": self.sentiment,
-             "emotions": self.emotions, "touchpoints": self.touchpoints}
+             "emotions": self.emotions, "touchpoints": self.touchpoints, "custom": self.custom}
         if self.split:
             d["split"] = True
         return d
@@ -35,6 +36,7 @@ class Result:
     touchpoints: list[dict[str, Any]] = field(default_factory=list)
     sentences: list[SentenceResult] = field(default_factory=list)
     signals: list[dict[str, Any]] = field(default_factory=list)
+    custom: dict[str, Any] = field(default_factory=dict)  # users' own heads (cx-nlp train), see heads/custom.py
 
     @property
     def ok(self) -> bool:
@@ -53,4 +55,5 @@ class Result:
             "touchpoints": self.touchpoints,
             "sentences": [s.to_dict() for s in self.sentences],
             "signals": self.signals,
+            "custom": self.custom,
         }

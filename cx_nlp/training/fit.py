@@ -32,16 +32,18 @@ def _single_loss(logits, y, allowed, w):
     return (nn.functional.cross_entropy(logits, y, reduction="none") * w).sum() / w.sum()
 
 
-def _multi_loss(logits, y, mask, w):
-    loss = nn.functional.binary_cross_entropy_with_logits(logits, y, reduction="none") * mask
+def _multi_loss(logits, y, mask, w, pos_weight=None):
+    loss = nn.functional.binary_cross_entropy_with_logits(logits, y, reduction="none", pos_weight=pos_weight) * mask
     return (loss.sum(1) * w).sum() / (mask.sum(1) * w).sum().clamp(min=1.0)
 
 
 def fit_head(name: str, labels: list[str], kind: str, X: np.ndarray, y: np.ndarray, Xv: np.ndarray, yv: np.ndarray,
              mask: np.ndarray | None = None, mask_v: np.ndarray | None = None, weights: np.ndarray | None = None,
-             config: FitConfig | None = None, progress=None) -> Head:
+             config: FitConfig | None = None, progress=None, pos_weight: np.ndarray | None = None) -> Head:
     """Train a head. ``kind="single"``: y are class ids and ``mask`` (n, k) bool marks allowed classes.
-    ``kind="multi"``: y are (n, k) 0/1 targets and ``mask`` (n, k) marks annotated labels."""
+    ``kind="multi"``: y are (n, k) 0/1 targets and ``mask`` (n, k) marks annotated labels.
+    ``pos_weight`` (multi only, (k,)): weight of each label's positives in the training loss (imbalance);
+    validation loss, temperature and thresholds always use the plain loss."""
     cfg = config or FitConfig()
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
@@ -62,6 +64,12 @@ def fit_head(name: str, labels: list[str], kind: str, X: np.ndarray, y: np.ndarr
         ty, tyv = torch.from_numpy(y.astype(np.float32)), torch.from_numpy(yv.astype(np.float32))
         tm, tmv = torch.from_numpy(mask.astype(np.float32)), torch.from_numpy(mask_v.astype(np.float32))
         loss_fn = _multi_loss
+    train_loss = loss_fn
+    if pos_weight is not None and kind == "multi":
+        tpw = torch.from_numpy(np.asarray(pos_weight, dtype=np.float32))
+
+        def train_loss(logits, y_, m_, w_):
+            return _multi_loss(logits, y_, m_, w_, pos_weight=tpw)
     tw, twv = torch.from_numpy(w), torch.ones(len(Xv))
     opt = torch.optim.AdamW(head.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     best, best_state, bad = float("inf"), None, 0
@@ -71,7 +79,7 @@ def fit_head(name: str, labels: list[str], kind: str, X: np.ndarray, y: np.ndarr
         for i in range(0, len(order), cfg.batch_size):
             b = order[i:i + cfg.batch_size]
             opt.zero_grad()
-            loss = loss_fn(head(tX[b]), ty[b], tm[b], tw[b])
+            loss = train_loss(head(tX[b]), ty[b], tm[b], tw[b])
             loss.backward()
             opt.step()
         head.eval()
@@ -86,7 +94,8 @@ def fit_head(name: str, labels: list[str], kind: str, X: np.ndarray, y: np.ndarr
             bad += 1
             if bad >= cfg.patience:
                 break
-    head.load_state_dict(best_state)
+    if best_state is not None:  # None only when every validation loss was NaN
+        head.load_state_dict(best_state)
     head.eval()
     with torch.no_grad():
         logits_v = head(tXv)
