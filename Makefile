@@ -17,7 +17,7 @@ install:
 
 # Tests also need a headless browser for the report test (Debian's chromium).
 install-test: install
-	$(PIP) install -q -e ".[onnx,dev]"
+	$(PIP) install -q -e ".[onnx,dev,ray,train]"
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \

@@ -5,6 +5,11 @@ re-reads the input but scores only the chunks without a valid part. The final fi
 parts in order, which is why a resumed run writes exactly the bytes an uninterrupted run would.
 Rows in = rows out: a chunk whose scoring raises is retried in halves down to single texts, and a text
 that still fails gets status "error" with the exception as its message.
+
+Parallel runs (``workers > 1``, ``engine="ray"``; see engines.py) score the same chunks elsewhere. The
+reading process plans each chunk (``TextPlanner``: which distinct texts need the model) and finishes
+chunks in input order, so the model sees the same batches and the output is the same bytes as with one
+worker. At most ``max_inflight`` chunks are between reading and writing, so memory stays flat.
 """
 from __future__ import annotations
 
@@ -39,17 +44,17 @@ def _error_result(item: Any, exc: BaseException) -> dict[str, Any]:
             "touchpoints": [], "sentences": [], "signals": []}
 
 
-class ChunkScorer:
-    """Scores lists of texts through an analyzer, once per distinct text, never raising."""
+class BatchScorer:
+    """Scores a list of items through an analyzer into flat entries, never raising for an item.
 
-    def __init__(self, analyzer, cache_size: int = 50_000):
+    This is the work a worker process (or Ray actor) does; it keeps no cache, so what it returns depends
+    only on the items it is given.
+    """
+
+    def __init__(self, analyzer):
         self.analyzer = analyzer
         self.thresholds: Mapping[str, float] = dict(getattr(analyzer, "emotion_thresholds", {}) or {})
-        self.cache: OrderedDict[str, tuple[dict, list[dict]]] = OrderedDict()
-        self.cache_size = cache_size
-        self.unique_scored = 0
-        self.cache_hits = 0
-        self._dead_chunks = 0   # consecutive chunks where every text failed: the model itself is broken
+        self._dead_chunks = 0   # consecutive batches where every text failed: the model itself is broken
 
     def _predict(self, items: list[Any]) -> list[dict[str, Any]]:
         try:
@@ -63,51 +68,124 @@ class ChunkScorer:
             mid = len(items) // 2
             return self._predict(items[:mid]) + self._predict(items[mid:])
 
-    def score(self, texts: list[Any]) -> list[tuple[dict, list[dict]]]:
-        """(flat cx_* row, sentence rows without row_id) for each text, in order."""
-        local: dict[str, tuple[dict, list[dict]]] = {}   # this chunk's entries: eviction cannot lose them
-        todo: list[str] = []
-        others: list[int] = []
-        for i, t in enumerate(texts):
-            if not isinstance(t, str):
-                others.append(i)
-            elif t not in local:
-                if t in self.cache:
-                    self.cache.move_to_end(t)
-                    local[t] = self.cache[t]
-                else:
-                    todo.append(t)
-                    local[t] = None  # placeholder keeps `todo` free of duplicates cheaply
-        batch = todo + [texts[i] for i in others]
-        other_out: dict[int, tuple[dict, list[dict]]] = {}
-        if batch:
-            dicts = self._predict(batch)
-            failed = sum(1 for d in dicts if d.get("status") == "error")
-            self._dead_chunks = self._dead_chunks + 1 if failed == len(dicts) else 0
-            for k, d in enumerate(dicts):
-                entry = (flatten(d, self.thresholds), flatten_sentences(d, self.thresholds))
-                if k < len(todo):
-                    local[batch[k]] = entry
-                    self._remember(batch[k], entry)
-                else:
-                    other_out[others[k - len(todo)]] = entry
-            self.unique_scored += len(todo)
-        self.cache_hits += len(texts) - len(others) - len(todo)
-        return [other_out[i] if i in other_out else local[t] for i, t in enumerate(texts)]
+    def score(self, items: list[Any]) -> list[tuple[dict, list[dict]]]:
+        """(flat cx_* row, sentence rows without row_id) for each item, in order."""
+        if not items:
+            return []
+        dicts = self._predict(list(items))
+        failed = sum(1 for d in dicts if d.get("status") == "error")
+        self._dead_chunks = self._dead_chunks + 1 if failed == len(dicts) else 0
+        return [(flatten(d, self.thresholds), flatten_sentences(d, self.thresholds)) for d in dicts]
 
-    def _remember(self, text: str, entry) -> None:
+
+class _Slot:
+    """Where the entry of one distinct text lands once its batch is scored (shared by its duplicates)."""
+    __slots__ = ("entry",)
+
+    def __init__(self):
+        self.entry = None
+
+
+class ChunkPlan:
+    """What one chunk needs scored (``todo``) and, per row, the slot its entry comes from."""
+    __slots__ = ("todo", "_todo_slots", "_rows")
+
+    def __init__(self, todo: list[Any], todo_slots: list[_Slot], rows: list[_Slot]):
+        self.todo, self._todo_slots, self._rows = todo, todo_slots, rows
+
+    def fill(self, entries: list[tuple[dict, list[dict]]]) -> list[tuple[dict, list[dict]]]:
+        if len(entries) != len(self.todo):
+            raise RuntimeError(f"scored {len(entries)} entries for {len(self.todo)} texts")
+        for slot, entry in zip(self._todo_slots, entries):
+            slot.entry = entry
+        out = [s.entry for s in self._rows]
+        if any(e is None for e in out):   # an earlier chunk was not finished first: a bug, never silent
+            raise RuntimeError("a chunk was finished before the chunk its cached texts came from")
+        return out
+
+
+class TextPlanner:
+    """Decides, chunk after chunk, which texts need the model: each distinct text once (LRU cache).
+
+    Planning happens in input order in the process that reads the file, so the batch given to the model
+    for chunk k is the same whether 1 or N workers score the chunks: the output does not depend on which
+    worker did what. Chunks must be finished (``ChunkPlan.fill``) in input order.
+    """
+
+    def __init__(self, cache_size: int = 50_000):
+        self.cache: OrderedDict[str, _Slot] = OrderedDict()
+        self.cache_size = cache_size
+        self.unique_scored = 0
+        self.cache_hits = 0
+
+    def plan(self, texts: list[Any]) -> ChunkPlan:
+        local: dict[str, _Slot] = {}     # this chunk's slots: eviction cannot lose them
+        todo: list[Any] = []
+        todo_slots: list[_Slot] = []
+        rows: list[_Slot] = []
+        others: list[tuple[Any, _Slot]] = []
+        for t in texts:
+            if not isinstance(t, str):
+                slot = _Slot()
+                others.append((t, slot))
+            elif t in local:
+                slot = local[t]
+            elif t in self.cache:
+                self.cache.move_to_end(t)
+                slot = local[t] = self.cache[t]
+            else:
+                slot = local[t] = _Slot()
+                todo.append(t)
+                todo_slots.append(slot)
+            rows.append(slot)
+        new = len(todo)
+        for t in todo:
+            self._remember(t, local[t])
+        self.unique_scored += new
+        self.cache_hits += len(texts) - len(others) - new
+        todo.extend(t for t, _ in others)
+        todo_slots.extend(s for _, s in others)
+        return ChunkPlan(todo, todo_slots, rows)
+
+    def _remember(self, text: str, slot: _Slot) -> None:
         if self.cache_size <= 0:
             return
-        self.cache[text] = entry
+        self.cache[text] = slot
         if len(self.cache) > self.cache_size:
             self.cache.popitem(last=False)
+
+
+class ChunkScorer:
+    """Scores lists of texts through an analyzer, once per distinct text, never raising (in one process)."""
+
+    def __init__(self, analyzer, cache_size: int = 50_000):
+        self.batch = BatchScorer(analyzer)
+        self.planner = TextPlanner(cache_size)
+        self.thresholds = self.batch.thresholds
+
+    @property
+    def unique_scored(self) -> int:
+        return self.planner.unique_scored
+
+    @property
+    def cache_hits(self) -> int:
+        return self.planner.cache_hits
+
+    def score(self, texts: list[Any]) -> list[tuple[dict, list[dict]]]:
+        """(flat cx_* row, sentence rows without row_id) for each text, in order."""
+        plan = self.planner.plan(texts)
+        return plan.fill(self.batch.score(plan.todo))
 
 
 def score_frame(chunk: pd.DataFrame, scorer: ChunkScorer, text_col: str, id_col: str | None = None,
                 row_offset: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The chunk with cx_* columns appended (same rows, same order) and its sentence rows."""
-    texts = chunk[text_col].tolist()
-    scored = scorer.score(texts)
+    return build_frames(chunk, scorer.score(chunk[text_col].tolist()), id_col, row_offset)
+
+
+def build_frames(chunk: pd.DataFrame, scored: list[tuple[dict, list[dict]]], id_col: str | None = None,
+                 row_offset: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The chunk with the scored cx_* columns appended, and its sentence rows (row_id = id or row number)."""
     out = chunk.reset_index(drop=True)
     out = out.drop(columns=[c for c in COLUMNS if c in out.columns])
     cols: dict[str, pd.Series] = {}
@@ -260,15 +338,63 @@ class _Progress:
 
 
 # ----------------------------------------------------------------------------------------- public
+ENGINES = ("local", "ray")
+
+
+def _model_id_of(analyzer) -> str:
+    """The checkpoint's model id: from a loaded analyzer, or from the folder an ``AnalyzerSpec`` names."""
+    from .engines import AnalyzerSpec
+
+    if isinstance(analyzer, AnalyzerSpec):
+        from ..model_folder import read_manifest
+        from ..paths import default_model_dir
+
+        # Verified here, in the reading process: a broken model folder fails the run before any worker starts.
+        manifest = read_manifest(Path(analyzer.model) if analyzer.model else default_model_dir())
+        return hashlib.sha256(json.dumps(manifest, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    if isinstance(analyzer, type):     # a class used as the factory (tests' fakes)
+        return analyzer.__name__
+    return _model_id(analyzer)
+
+
+def _check_columns(reader, src: Path, named: Mapping[str, str | None]) -> None:
+    for option, col in named.items():
+        if col is not None and col not in reader.columns:
+            raise CxError("E403", f"{src.name}: {option} {col!r} is not a column of the file; "
+                                  f"the columns are {reader.columns}",
+                          hint=f"pass one of the listed columns to {option} (names are case-sensitive)")
+
+
+def _write_part(path: Path, df: pd.DataFrame) -> None:
+    with TableWriter(path) as w:
+        w.write(df)
+
+
 def score_file(input: str | Path, output: str | Path, analyzer, text_col: str | None = None,
                id_col: str | None = None, chunk_rows: int = 2000, sentences_out: str | Path | None = None,
-               resume: bool = False, progress: bool = True, cache_size: int = 50_000) -> dict[str, Any]:
-    """Score every row of ``input`` into ``output`` (format by extension); returns a summary dict."""
+               resume: bool = False, progress: bool = True, cache_size: int = 50_000, workers: int = 1,
+               engine: str = "local", date_col: str | None = None, score_col: str | None = None,
+               segment_col: str | None = None, max_inflight: int | None = None,
+               ray_address: str | None = None) -> dict[str, Any]:
+    """Score every row of ``input`` into ``output`` (format by extension); returns a summary dict.
+
+    ``analyzer``: a loaded analyzer, or an ``AnalyzerSpec`` (a recipe each worker process loads once);
+    ``workers > 1`` and ``engine="ray"`` need the spec. The output is the same bytes for any ``workers``.
+    ``date_col``/``score_col``/``segment_col`` are checked to exist, kept in the output like every input
+    column, and reported in the summary's ``columns`` for the report.
+    ``max_inflight``: chunks read ahead of the oldest unfinished one (default 2 x workers): memory stays flat.
+    """
     t0 = time.perf_counter()
     src, dst = Path(input), Path(output)
     sent_dst = Path(sentences_out) if sentences_out is not None else None
     if chunk_rows < 1:
         raise ValueError("chunk_rows must be >= 1")
+    if not isinstance(workers, int) or workers < 1:
+        raise ValueError("workers must be an integer >= 1")
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
+    if engine == "ray" and resume:
+        raise ValueError("--resume works with the local engine; Ray retries failed tasks itself")
     check_not_input(dst, src)
     table_format(dst)
     if sent_dst is not None:
@@ -278,11 +404,17 @@ def score_file(input: str | Path, output: str | Path, analyzer, text_col: str | 
     text_col = require_text_column(reader)
     if id_col is not None and id_col not in reader.columns:
         raise CxError("E403", f"{src.name}: no id column {id_col!r}; the columns are {reader.columns}")
+    _check_columns(reader, src, {"--date-col": date_col, "--score-col": score_col, "--segment-col": segment_col})
+    if engine == "ray":
+        from .engines import ray_available
+        if not ray_available():
+            raise CxError("E101", "the ray engine needs Ray Data, which is not installed",
+                          hint='pip install "cx-nlp[ray]"  (or: pip install "ray[data]")')
 
     parts_dir = Path(str(dst) + ".parts")
     manifest = {"version": PARTS_VERSION, "input": str(src.resolve()), "fingerprint": _fingerprint(src),
                 "chunk_rows": chunk_rows, "text_col": text_col, "id_col": id_col,
-                "sentences": sent_dst is not None, "model": _model_id(analyzer)}
+                "sentences": sent_dst is not None, "model": _model_id_of(analyzer)}
     if resume and (parts_dir / _MANIFEST).is_file():
         try:
             old = json.loads((parts_dir / _MANIFEST).read_text(encoding="utf-8"))
@@ -297,36 +429,83 @@ def score_file(input: str | Path, output: str | Path, analyzer, text_col: str | 
     if not (parts_dir / _MANIFEST).is_file():
         (parts_dir / _MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
 
-    scorer = ChunkScorer(analyzer, cache_size=cache_size)
     bar = _Progress(progress, reader.estimate_rows() if progress else None)
     statuses: Counter[str] = Counter()
     parts: list[Path] = []
     sent_parts: list[Path] = []
-    rows = resumed = 0
+    rows = resumed = done = 0
+    planner = TextPlanner(cache_size)
+    eng = None
+    threads = None
+
+    def finish(k: int, chunk: pd.DataFrame, offset: int, plan: ChunkPlan, fut) -> None:
+        nonlocal done
+        out, sdf = build_frames(chunk, plan.fill(fut.result()), id_col, row_offset=offset)
+        statuses.update(out["cx_status"].tolist())
+        # Sentences first: a main part on disk then implies its sentence part is complete.
+        if sent_dst is not None:
+            _write_part(parts_dir / f"sent-{k:06d}.parquet", sdf)
+        _write_part(parts_dir / f"part-{k:06d}.parquet", out)
+        done += len(chunk)
+        bar.advance(len(chunk), done)
+
     try:
-        for k, chunk in enumerate(reader):
-            part = parts_dir / f"part-{k:06d}.parquet"
-            spart = parts_dir / f"sent-{k:06d}.parquet"
-            n = len(chunk)
-            if resume and _part_rows(part) == n and (sent_dst is None or _part_rows(spart) is not None):
-                import pyarrow.parquet as pq
-                statuses.update(pq.read_table(part, columns=["cx_status"]).column(0).to_pylist())
-                resumed += 1
-            else:
-                out, sdf = score_frame(chunk, scorer, text_col, id_col, row_offset=rows)
+        if engine == "ray":
+            from .engines import score_ray
+            for k, (out, sdf) in enumerate(score_ray(iter(reader), text_col, id_col, analyzer, chunk_rows,
+                                                     sent_dst is not None, cache_size, actors=workers if workers > 1 else None,
+                                                     address=ray_address)):
                 statuses.update(out["cx_status"].tolist())
-                # Sentences first: a main part on disk then implies its sentence part is complete.
                 if sent_dst is not None:
-                    with TableWriter(spart) as w:
-                        w.write(sdf)
-                with TableWriter(part) as w:
-                    w.write(out)
-            parts.append(part)
-            sent_parts.append(spart)
-            rows += n
-            bar.advance(n, rows)
+                    _write_part(parts_dir / f"sent-{k:06d}.parquet", _sentence_types(sdf, id_col))
+                _write_part(parts_dir / f"part-{k:06d}.parquet", out)
+                parts.append(parts_dir / f"part-{k:06d}.parquet")
+                sent_parts.append(parts_dir / f"sent-{k:06d}.parquet")
+                rows += len(out)
+                done = rows
+                bar.advance(len(out), rows)
+        else:
+            from collections import deque
+
+            from .engines import local_engine, threads_per_worker
+            inflight: deque = deque()
+            limit = max_inflight or (1 if workers == 1 else 2 * workers)
+            for k, chunk in enumerate(reader):
+                part = parts_dir / f"part-{k:06d}.parquet"
+                spart = parts_dir / f"sent-{k:06d}.parquet"
+                n = len(chunk)
+                if resume and _part_rows(part) == n and (sent_dst is None or _part_rows(spart) is not None):
+                    import pyarrow.parquet as pq
+                    statuses.update(pq.read_table(part, columns=["cx_status"]).column(0).to_pylist())
+                    resumed += 1
+                    done += n
+                    bar.advance(n, done)
+                else:
+                    if eng is None:   # started lazily: a run resumed to the end loads no model
+                        from .engines import AnalyzerSpec
+                        if workers > 1 and isinstance(analyzer, AnalyzerSpec) and analyzer.encoder is None:
+                            from ..encoder import ensure_encoder
+                            ensure_encoder()   # build the encoder cache once, here, not in N workers at once
+                        eng = local_engine(analyzer, workers)
+                        threads = threads_per_worker(workers) if workers > 1 else None
+                    plan = planner.plan(chunk[text_col].tolist())
+                    inflight.append((k, chunk, rows, plan, eng.submit(plan.todo)))
+                    while len(inflight) >= limit:
+                        finish(*inflight.popleft())
+                parts.append(part)
+                sent_parts.append(spart)
+                rows += n
+            while inflight:
+                finish(*inflight.popleft())
+    except BaseException:
+        if eng is not None:
+            eng.close(cancel=True)
+            eng = None
+        raise
     finally:
-        bar.stop(rows)
+        if eng is not None:
+            eng.close()
+        bar.stop(done)
 
     empty_cols = [c for c in reader.columns if c not in COLUMNS] + COLUMNS
     out_rows = _assemble(parts, dst, src, empty_cols, last=COLUMNS)
@@ -343,6 +522,21 @@ def score_file(input: str | Path, output: str | Path, analyzer, text_col: str | 
         "text_col": text_col, "rows": rows, "ok": ok,
         "failed": {k: v for k, v in sorted(statuses.items()) if k != "ok"},
         "chunks": len(parts), "resumed_chunks": resumed,
-        "unique_texts": scorer.unique_scored, "cache_hits": scorer.cache_hits,
+        "unique_texts": planner.unique_scored if engine == "local" else None,
+        "cache_hits": planner.cache_hits if engine == "local" else None,
+        "engine": engine, "workers": workers, "threads_per_worker": threads,
+        "columns": {"text": text_col, "id": id_col, "date": date_col, "score": score_col, "segment": segment_col},
         "seconds": round(seconds, 3), "rows_per_s": round(rows / seconds, 1) if seconds > 0 else None,
     }
+
+
+def _sentence_types(sdf: pd.DataFrame, id_col: str | None) -> pd.DataFrame:
+    """Sentence rows that came back through JSON, typed like the local engine's."""
+    sdf = sdf.reindex(columns=SENTENCE_COLUMNS)
+    for c in ("sentiment_score", "p_negative", "p_neutral", "p_positive"):
+        sdf[c] = sdf[c].astype("float64")
+    for c in ("sentence", "start", "end"):
+        sdf[c] = sdf[c].astype("int64")
+    if not id_col:
+        sdf["row_id"] = sdf["row_id"].astype("int64")
+    return sdf
