@@ -425,9 +425,12 @@ def score_file(input: str | Path, output: str | Path, analyzer, text_col: str | 
             raise CxError("E405", f"{parts_dir}: checkpoints were written with other {', '.join(diff) or 'settings'}")
     else:
         _clear_parts(parts_dir)
-    parts_dir.mkdir(parents=True, exist_ok=True)
-    if not (parts_dir / _MANIFEST).is_file():
-        (parts_dir / _MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    try:
+        parts_dir.mkdir(parents=True, exist_ok=True)
+        if not (parts_dir / _MANIFEST).is_file():
+            (parts_dir / _MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    except OSError as exc:   # read-only folder, full disk: a coded error, not a traceback
+        raise CxError("E407", f"{parts_dir}: cannot write the checkpoint folder: {exc}") from exc
 
     bar = _Progress(progress, reader.estimate_rows() if progress else None)
     statuses: Counter[str] = Counter()

