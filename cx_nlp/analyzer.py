@@ -20,6 +20,7 @@ from .model_folder import read_manifest
 from .paths import default_model_dir
 from .result import Result, SentenceResult
 from .text import classify_item, detect_batch, normalize, segment, split_clauses
+from .text.normalize import replace_surrogates
 
 
 @dataclass
@@ -213,7 +214,7 @@ class Analyzer:
         # Cheap test first: a sentence this short cannot exceed the budget (>= 1 char per token).
         if len(sentence) <= budget:
             return [_Piece(doc, start, end, normalize(sentence))]
-        offsets = self.encoder.token_offsets(sentence)
+        offsets = self.encoder.token_offsets(replace_surrogates(sentence))
         if len(offsets) <= budget:
             return [_Piece(doc, start, end, normalize(sentence))]
         out = []
