@@ -221,6 +221,40 @@ def report(
 
 
 @app.command()
+def themes(
+    input: Path = typer.Argument(..., help="CSV/TSV/XLSX/JSONL/Parquet export with a text column."),
+    out_dir: Path = typer.Option(..., "--output", "-o", help="Folder for themes.json, sentences.csv, documents.csv, "
+                                 "themes.yaml, model/ and overview.html/png."),
+    text_col: Optional[str] = typer.Option(None, help="Text column (detected when omitted)."),
+    id_col: Optional[str] = typer.Option(None, help="Id column, carried into the tables."),
+    date_col: Optional[str] = typer.Option(None, help="Date column: theme trends per month."),
+    score_col: Optional[str] = typer.Option(None, help="Rating/NPS column: each theme's impact on it (with 95% CI)."),
+    theme_file: Optional[Path] = typer.Option(None, help="An edited themes.yaml from an earlier run (rename, merge, "
+                                              "split, drop, seeds)."),
+    clusterer: str = typer.Option("hdbscan", help="hdbscan | kmeans"),
+    n_clusters: Optional[int] = typer.Option(None, help="Number of themes for --clusterer kmeans."),
+    min_cluster_size: Optional[int] = typer.Option(None, help="Smallest theme (default: 0.5% of the sentences)."),
+    display_lang: Optional[str] = typer.Option(None, help="Language of theme names (default: the dominant one)."),
+    max_rows: Optional[int] = typer.Option(None, help="Only the first N rows."),
+    model: Optional[Path] = typer.Option(None, help="A model folder (default: the bundled model)."),
+):
+    """Find the recurring themes of a review export (sentence level, across languages)."""
+    from .errors import CxError
+    from .themes.run import themes_file
+
+    try:
+        summary = themes_file(input, out_dir, text_col=text_col, id_col=id_col, date_col=date_col, score_col=score_col,
+                              theme_file=theme_file, model=model, max_rows=max_rows, log=lambda m: err.print(m),
+                              clusterer=clusterer, n_clusters=n_clusters, min_cluster_size=min_cluster_size,
+                              display_lang=display_lang)
+    except (CxError, ValueError, TypeError) as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2)
+    _print_summary(summary)
+    err.print(f"themes written to {out_dir}")
+
+
+@app.command()
 def demo(out: Path = typer.Option(Path("out"), help="Folder for the scored file and the report.")):
     """Score the bundled sample export and write the HTML report (README command 1)."""
     from .paths import PACKAGE_DIR

@@ -129,16 +129,22 @@ def fit() -> None:
         metrics["emotions"][f"{lang}/{file}"] = rep
         print(f"emotions  {lang:3s} {file:36s} n={rep['n']:5d} macro-F1={rep['macro_f1']:.3f}")
     seconds = time.perf_counter() - t0
-    from cx_nlp.cx.taxonomy import Taxonomy
-    from cx_nlp.cx.touchpoints import TouchpointDetector
+    from cx_nlp.cx.touchpoint_data import fit_default_detector
     from cx_nlp.encoder import ensure_encoder
     from cx_nlp.encoder.backends import TorchEncoder
+    from cx_nlp.training.corpora import shared_data_dir
 
-    detector = TouchpointDetector.build(Taxonomy.load(), TorchEncoder(ensure_encoder()))
+    # touchpoints: zero-shot anchors + a head trained on aspect/intent corpora mapped by
+    # cx_nlp/cx/aspect_map.csv (embeddings cached in artifacts/tp_cache.*)
+    detector, tp_metrics = fit_default_detector(shared_data_dir(), TorchEncoder(ensure_encoder(), prefix="query: "),
+                                                sentiment_head=sent_head, cache_dir=ART, progress=print)
+    metrics["touchpoints"] = tp_metrics
+    tp_rows = sum(v["train"] for v in tp_metrics["training"]["corpora"].values())
     write_default_model(ROOT / "models" / "default", {"sentiment": sent_head, "emotions": emo_head}, metrics,
-                        train_rows={"sentiment": int((sent.fold == "train").sum()), "emotions": int((emo.fold == "train").sum())},
-                        corpora=sorted(set(sent.file) | set(emo.file)), seconds=seconds,
-                        touchpoints=detector)
+                        train_rows={"sentiment": int((sent.fold == "train").sum()), "emotions": int((emo.fold == "train").sum()),
+                                    "touchpoints": int(tp_rows)},
+                        corpora=sorted(set(sent.file) | set(emo.file) | set(tp_metrics["training"]["corpora"])),
+                        seconds=seconds, touchpoints=detector)
     print(f"fit + eval in {seconds:.0f} s; wrote models/default")
 
 

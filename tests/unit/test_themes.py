@@ -1,0 +1,263 @@
+"""ThemeModel contract on synthetic embeddings (no encoder): fast and deterministic."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import yaml
+
+from cx_nlp import ThemeModel
+from cx_nlp.errors import CxError
+
+# five themes, each with its own words, so keywords and names can be checked
+WORDS = {
+    0: ["courier", "parcel", "delivery", "late", "tracking"],
+    1: ["waiter", "rude", "staff", "manager", "attitude"],
+    2: ["price", "expensive", "overpriced", "cost", "money"],
+    3: ["app", "crash", "login", "update", "screen"],
+    4: ["fabric", "quality", "sturdy", "material", "stitching"],
+}
+DIM = 64
+LANG = "xx"  # a code without lemma tables: keeps these tests free of dictionary loading
+
+
+def make_data(n_per=40, seed=0, noise=0.35, themes=(0, 1, 2, 3, 4), centres=None):
+    rng = np.random.default_rng(seed)
+    if centres is None:
+        centres = np.random.default_rng(123).normal(size=(5, DIM))
+    texts, labels, rows = [], [], []
+    for t in themes:
+        for i in range(n_per):
+            w = WORDS[t]
+            a, b = rng.choice(len(w), 2, replace=False)
+            texts.append(f"the {w[a]} and {w[b]} again {['today', 'yesterday', 'twice', 'here'][i % 4]}")
+            labels.append(t)
+            rows.append(centres[t] + noise * rng.normal(size=DIM))
+    X = np.asarray(rows, dtype=np.float32)
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    return texts, np.asarray(labels), X
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_data()
+
+
+@pytest.fixture(scope="module")
+def fitted(data):
+    texts, _, X = data
+    return ThemeModel(random_state=0).fit(texts, embeddings=X, langs=[LANG] * len(texts))
+
+
+def nmi(a, b):
+    from sklearn.metrics import normalized_mutual_info_score
+
+    return normalized_mutual_info_score(a, b)
+
+
+def test_fit_returns_self_and_learned_attrs(data):
+    texts, _, X = data
+    tm = ThemeModel()
+    assert tm.fit(texts, embeddings=X, langs=LANG) is tm
+    for attr in ("themes_", "labels_", "prototypes_", "mean_", "threshold_", "outlier_share_", "parents_"):
+        assert hasattr(tm, attr)
+    # parameters are stored as given, nothing learned in __init__
+    fresh = ThemeModel(min_cluster_size=7)
+    assert fresh.get_params()["min_cluster_size"] == 7
+    assert not any(k.endswith("_") and not k.startswith("_") for k in vars(fresh))
+
+
+def test_finds_the_themes_with_keywords_and_unique_names(fitted, data):
+    _, y, _ = data
+    assert nmi(y, fitted.labels_) > 0.9
+    names = [t.name for t in fitted.themes_]
+    assert len(set(n.casefold() for n in names)) == len(names)
+    for t in fitted.themes_:
+        assert t.keywords and t.examples and t.size > 0
+        assert t["name"] == t.name and t.to_dict()["id"] == t.id
+    # each gold theme's words lead its cluster's keywords
+    for gold, words in WORDS.items():
+        tid = int(np.bincount(np.asarray(fitted.labels_)[y == gold] + 1).argmax()) - 1
+        th = fitted.get_theme(tid)
+        assert set(th.keywords[:5]) & set(words), (th.keywords, words)
+
+
+def test_transform_agrees_with_fit(fitted, data):
+    texts, _, X = data
+    assert fitted.transform(texts, embeddings=X, langs=[LANG] * len(texts)) == [int(v) for v in fitted.labels_]
+
+
+def test_not_fitted_raises():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        ThemeModel().transform(["x"], embeddings=np.ones((1, DIM), np.float32))
+
+
+def test_bad_embeddings_shape_is_a_clear_error(data):
+    texts, _, X = data
+    with pytest.raises(ValueError, match="E805"):
+        ThemeModel().fit(texts, embeddings=X[:-3], langs=LANG)
+    with pytest.raises(TypeError):
+        ThemeModel().fit("one string", embeddings=X[:1])
+
+
+def test_save_load_round_trip(fitted, data, tmp_path):
+    texts, _, X = data
+    fitted.save(tmp_path / "tm")
+    assert {p.name for p in (tmp_path / "tm").iterdir()} >= {"themes.json", "themes.safetensors", "themes.yaml"}
+    assert not list((tmp_path / "tm").glob("*.pkl"))
+    tm2 = ThemeModel.load(tmp_path / "tm")
+    langs = [LANG] * len(texts)
+    assert tm2.transform(texts, embeddings=X, langs=langs) == fitted.transform(texts, embeddings=X, langs=langs)
+    assert [t.to_dict() for t in tm2.themes_] == [t.to_dict() for t in fitted.themes_]
+    assert tm2.parents_ == fitted.parents_
+    with pytest.raises(CxError, match="E803"):
+        ThemeModel.load(tmp_path / "missing")
+
+
+def test_stable_ids_across_refits(fitted, data):
+    texts, y, X = data
+    # new sample of the same themes, in another order, plus a new theme
+    texts2, y2, X2 = make_data(seed=7, themes=(4, 3, 2, 1, 0))
+    tm = ThemeModel(reference=fitted).fit(texts2, embeddings=X2, langs=LANG)
+    for gold in WORDS:
+        old = np.bincount(np.asarray(fitted.labels_)[y == gold] + 1).argmax() - 1
+        new = np.bincount(np.asarray(tm.labels_)[y2 == gold] + 1).argmax() - 1
+        assert old == new
+    # refitting the same instance keeps ids too
+    before = {t.id for t in fitted.themes_}
+    again = ThemeModel().fit(texts, embeddings=X, langs=LANG)
+    ids1 = list(again.labels_)
+    again.fit(texts2, embeddings=X2, langs=LANG)
+    assert {t.id for t in again.themes_} == set(ids1) - {-1} == before
+
+
+def _gold_theme(tm, y, gold):
+    return int(np.bincount(np.asarray(tm.labels_)[y == gold] + 1).argmax()) - 1
+
+
+def test_theme_file_rename_merge_pin(fitted, data, tmp_path):
+    texts, y, X = data
+    path = fitted.write_theme_file(tmp_path / "themes.yaml")
+    doc = yaml.safe_load(path.read_text())
+    by_id = {e["id"]: e for e in doc["themes"]}
+    t_delivery, t_staff, t_price = (_gold_theme(fitted, y, g) for g in (0, 1, 2))
+    by_id[t_delivery]["name"] = "Late delivery"
+    by_id[t_price]["merge_into"] = t_staff
+    doc["themes"].append({"name": "Refunds", "seeds": ["refund"]})
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True))
+
+    texts2 = list(texts) + ["i want a refund now", "refund still missing", "no refund after a month"]
+    rng = np.random.default_rng(5)
+    extra = rng.normal(size=(3, DIM)).astype(np.float32)
+    X2 = np.vstack([X, extra / np.linalg.norm(extra, axis=1, keepdims=True)])
+    tm = ThemeModel(reference=fitted, theme_file=path).fit(texts2, embeddings=X2, langs=LANG)
+    names = tm.theme_names_
+    assert names[t_delivery] == "Late delivery"
+    assert t_price not in names  # merged away
+    lab = np.asarray(tm.labels_)
+    assert set(lab[:len(texts)][y == 2]) == {t_staff}  # price sentences now in the staff theme
+    refunds = [t for t in tm.themes_ if t.name == "Refunds"]
+    assert refunds and refunds[0].seeds == ["refund"]
+    assert set(lab[-3:]) == {refunds[0].id}
+    # the guided theme and rename survive a save/load and a transform
+    assert tm.transform(["where is my refund"], embeddings=X2[-1:], langs=LANG) == [refunds[0].id]
+    # a rename persists into the next refit without the file
+    tm.fit(texts2, embeddings=X2, langs=LANG)
+    assert tm.theme_names_.get(t_delivery) == "Late delivery"
+
+
+def test_theme_file_split_and_drop(data, tmp_path):
+    texts, y, X = data
+    tm = ThemeModel().fit(texts, embeddings=X, langs=LANG)
+    t_app, t_quality = _gold_theme(tm, y, 3), _gold_theme(tm, y, 4)
+    edits = {"themes": [{"id": t_app, "split": 2}, {"id": t_quality, "drop": True}]}
+    tm2 = ThemeModel(reference=tm, theme_file=edits).fit(texts, embeddings=X, langs=LANG)
+    lab = np.asarray(tm2.labels_)
+    assert len(set(lab[y == 3]) - {-1}) == 2
+    assert t_quality not in tm2.theme_names_
+    with pytest.raises(CxError, match="E802"):
+        ThemeModel(theme_file={"themes": [{"name": "no id and no seeds"}]}).fit(texts, embeddings=X, langs=LANG)
+
+
+def test_outlier_share_is_bounded():
+    texts, _, X = make_data(n_per=30)
+    rng = np.random.default_rng(3)
+    noise = rng.normal(size=(200, DIM)).astype(np.float32)  # 57% pure noise
+    noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+    Xn = np.vstack([X, noise])
+    tn = texts + [f"random words {i}" for i in range(200)]
+    tm = ThemeModel(min_similarity=0.9, max_outlier_share=0.1).fit(tn, embeddings=Xn, langs=LANG)
+    assert tm.outlier_share_ <= 0.1 + 1e-9
+    assert (np.asarray(tm.labels_) == -1).mean() <= 0.1 + 1e-9
+    with pytest.raises(ValueError):
+        ThemeModel(max_outlier_share=0.5).fit(tn, embeddings=Xn)
+
+
+def test_sentence_level_multi_theme_rollup(fitted, data):
+    texts, y, X = data
+    centres = np.random.default_rng(123).normal(size=(5, DIM))
+    doc = "The waiter was rude. The courier was late."
+    sents = [["The waiter was rude.", "The courier was late."]]
+    E = np.stack([centres[1], centres[0]]).astype(np.float32)
+    E /= np.linalg.norm(E, axis=1, keepdims=True)
+    per = fitted.transform_sentences([doc], embeddings=E, sentences=sents, langs=LANG)[0]
+    assert [p["start"] for p in per] == [0, 21] and per[1]["text"] == "The courier was late."
+    both = fitted.themes_of([doc], embeddings=E, sentences=sents, langs=LANG)[0]
+    assert set(both) == {_gold_theme(fitted, y, 1), _gold_theme(fitted, y, 0)}
+    assert fitted.transform([doc], embeddings=E, sentences=sents, langs=LANG)[0] in both
+
+
+def test_hierarchy_has_at_most_twelve_parents():
+    rng = np.random.default_rng(1)
+    C = rng.normal(size=(30, DIM))
+    lab = np.repeat(np.arange(30), 12)
+    X = (C[lab] + 0.2 * rng.normal(size=(len(lab), DIM))).astype(np.float32)
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    texts = [f"word{chr(97 + l % 26)}{chr(97 + l // 26)} thing" for l in lab]
+    tm = ThemeModel().fit(texts, embeddings=X, langs=LANG)
+    assert 1 <= len(tm.parents_) <= 12
+    kids = sorted(t for p in tm.parents_ for t in p["themes"])
+    assert kids == sorted(t.id for t in tm.themes_)
+    assert all(t.parent is not None for t in tm.themes_)
+
+
+def test_kmeans_and_custom_steps(data):
+    texts, y, X = data
+    tm = ThemeModel(clusterer="kmeans", n_clusters=5, reducer="none").fit(texts, embeddings=X, langs=LANG)
+    assert nmi(y, tm.labels_) > 0.9
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.decomposition import TruncatedSVD
+
+    tm = ThemeModel(clusterer=AgglomerativeClustering(n_clusters=5), reducer=TruncatedSVD(8, random_state=0))
+    assert nmi(y, tm.fit(texts, embeddings=X, langs=LANG).labels_) > 0.9
+
+
+def test_touchpoints_link_from_sentences(data):
+    texts, y, X = data
+    tps = [["delivery_logistics"] if g == 0 else ["staff_behaviour"] if g == 1 else [] for g in y]
+    tm = ThemeModel().fit(texts, embeddings=X, langs=LANG, touchpoints=tps)
+    th = tm.get_theme(_gold_theme(tm, y, 0))
+    assert th.touchpoints[0]["name"] == "delivery_logistics"
+    assert any(tp["name"] == "delivery_logistics" for p in tm.parents_ for tp in p["touchpoints"])
+
+
+def test_cross_lingual_language_centering():
+    """Two languages whose vectors differ by a constant offset: themes must mix both languages."""
+    rng = np.random.default_rng(0)
+    C = np.random.default_rng(123).normal(size=(4, DIM))
+    shift = 1.5 * rng.normal(size=DIM)
+    rows, langs, y, texts = [], [], [], []
+    for lang in ("x1", "x2"):
+        for t in range(4):
+            for i in range(30):
+                rows.append(C[t] + (shift if lang == "x2" else 0) + 0.3 * rng.normal(size=DIM))
+                langs.append(lang)
+                y.append(t)
+                texts.append(f"{WORDS[t][i % 5]} {lang}")
+    X = np.asarray(rows, np.float32)
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    tm = ThemeModel().fit(texts, embeddings=X, langs=langs)
+    assert nmi(y, tm.labels_) > 0.9
+    assert nmi(langs, tm.labels_) < 0.1
+    assert all(len(t.langs) == 2 for t in tm.themes_)

@@ -1,0 +1,198 @@
+"""Touchpoint detector: zero-shot scoring, the supervised head (masks), calibration, save/load, roll-up.
+
+Synthetic embeddings only (no encoder): fast and deterministic.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cx_nlp.cx.taxonomy import Taxonomy
+from cx_nlp.cx.touchpoints import (Calibration, TouchpointDetector, clause_text, fit_polarity, fit_touchpoints,
+                                   polarity_pairs)
+from cx_nlp.result import SentenceResult
+from cx_nlp.training.fit import FitConfig
+
+D = 24
+IDS = ["delivery", "support", "price"]
+FAST = FitConfig(hidden=32, lr=5e-3, max_epochs=60, patience=8, seed=3)
+
+
+def _unit(x):
+    return (x / np.linalg.norm(x, axis=-1, keepdims=True)).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def centres():
+    return _unit(np.random.default_rng(7).normal(size=(len(IDS), D)))
+
+
+@pytest.fixture(scope="module")
+def tax():
+    return Taxonomy.from_dict({"name": "t", "touchpoints": [
+        {"id": "delivery", "description": "Delivery, couriers and parcels.", "stage": "delivery_onboarding",
+         "clue": "functional", "channel": {"mode": "mixed", "contact": "direct"}},
+        {"id": "support", "description": "Customer support, hotline, chat.", "stage": "support_recovery", "clue": "humanic"},
+        {"id": "price", "description": "Prices and value for money.", "stage": "purchase"},
+    ]})
+
+
+def _sample(centres, k, n, rng, noise=0.35):
+    return _unit(centres[k] + noise * rng.normal(size=(n, D)))
+
+
+@pytest.fixture(scope="module")
+def base(tax, centres):
+    return TouchpointDetector(tax, centres.copy(), np.arange(len(IDS)),
+                              Calibration(temperature=0.05, gate_center=0.3, gate_width=0.05, keyword_bonus=0.0))
+
+
+def _data(centres, n=150, seed=0):
+    rng = np.random.default_rng(seed)
+    X = np.concatenate([_sample(centres, k, n, rng) for k in range(len(IDS))])
+    labels = [[IDS[k]] for k in range(len(IDS)) for _ in range(n)]
+    return X, labels
+
+
+def test_zero_shot_prefers_the_nearest_anchor(base, centres):
+    X, labels = _data(centres, n=20)
+    sc = base.scores(X)
+    assert sc.shape == (60, 3) and np.all((sc >= 0) & (sc <= 1))
+    acc = (sc.argmax(1) == np.asarray([IDS.index(l[0]) for l in labels])).mean()
+    assert acc > 0.9
+
+
+def test_detect_reports_sentiment_per_touchpoint(base, centres):
+    X = centres[[0, 1]]
+    p = np.array([[0.8, 0.1, 0.1], [0.1, 0.1, 0.8]])
+    rows = base.detect(X, ["a", "b"], p)
+    assert rows[0][0]["name"] == "delivery" and rows[0][0]["sentiment"] == "negative"
+    assert rows[1][0]["name"] == "support" and rows[1][0]["sentiment"] == "positive"
+    assert abs(sum(rows[0][0]["sentiment_scores"].values()) - 1) < 1e-3
+
+
+def test_fit_learns_and_calibrates(base, centres):
+    X, labels = _data(centres)
+    det = fit_touchpoints(base, labels, embeddings=X, config=FAST)
+    assert det.head is not None and det.head.config.labels == IDS
+    assert 0.0 <= det.calibration.blend <= 1.0
+    assert set(det.calibration.thresholds) == set(IDS)
+    Xt, lt = _data(centres, n=30, seed=5)
+    got = [r[0]["name"] if r else None for r in det.detect(Xt, ["x"] * len(Xt), None)]
+    assert np.mean([g == l[0] for g, l in zip(got, lt)]) > 0.9
+    assert det.info["validation"]["n"] > 0
+
+
+def test_fit_is_seeded(base, centres):
+    X, labels = _data(centres, n=60)
+    a = fit_touchpoints(base, labels, embeddings=X, config=FAST)
+    b = fit_touchpoints(base, labels, embeddings=X, config=FAST)
+    np.testing.assert_array_equal(a.scores(X), b.scores(X))
+
+
+def test_masked_labels_do_not_teach_absence(base, centres):
+    """A corpus that only annotates "delivery" must not teach "support: absent" for its support-like rows."""
+    rng = np.random.default_rng(1)
+    pos = {k: _sample(centres, k, 80, rng) for k in range(3)}
+    partial = _sample(centres, 1, 400, rng)  # support-like rows, labelled by a delivery-only corpus
+    X = np.concatenate([pos[0], pos[1], pos[2], partial])
+    labels = [["delivery"]] * 80 + [["support"]] * 80 + [["price"]] * 80 + [[]] * 400
+    masked = [IDS] * 240 + [["delivery"]] * 400
+    unmasked = [IDS] * 640
+    probe = _sample(centres, 1, 50, rng)
+    h_masked = fit_touchpoints(base, labels, embeddings=X, mask=masked, config=FAST)
+    h_naive = fit_touchpoints(base, labels, embeddings=X, mask=unmasked, config=FAST)
+    p_masked = h_masked.head_scores(probe)[:, 1].mean()
+    p_naive = h_naive.head_scores(probe)[:, 1].mean()
+    assert p_masked > 0.7
+    assert p_masked > p_naive + 0.2
+
+
+def test_label_errors_are_clear(base, centres):
+    X, _ = _data(centres, n=5)
+    with pytest.raises(ValueError, match="unknown touchpoint 'parking'"):
+        fit_touchpoints(base, [["parking"]] * len(X), embeddings=X, config=FAST)
+    with pytest.raises(ValueError, match="label rows"):
+        fit_touchpoints(base, [["price"]], embeddings=X, config=FAST)
+    with pytest.raises(ValueError, match="encoder"):
+        fit_touchpoints(base.taxonomy, [["price"]], texts=["x"])
+
+
+def test_save_load_round_trip(tmp_path, base, centres):
+    X, labels = _data(centres, n=60)
+    pol = [{"delivery": "negative"} if l == ["delivery"] else "positive" for l in labels]
+    det = fit_touchpoints(base, labels, embeddings=X, polarity=pol, config=FAST)
+    entry = det.save(tmp_path)
+    assert (tmp_path / entry["weights"]).is_file() and (tmp_path / entry["config"]).is_file()
+    back = TouchpointDetector.load(tmp_path, entry)
+    p = np.tile([[0.2, 0.3, 0.5]], (len(X), 1))
+    assert back.detect(X, ["x"] * len(X), p) == det.detect(X, ["x"] * len(X), p)
+    assert back.calibration == det.calibration
+    assert back.taxonomy == det.taxonomy
+
+
+def test_custom_taxonomy_keeps_the_head_for_known_ids(tmp_path, base, centres):
+    X, labels = _data(centres, n=60)
+    det = fit_touchpoints(base, labels, embeddings=X, config=FAST)
+    det.save(tmp_path)
+
+    class Enc:  # embeds the new taxonomy's anchors: "price" again, and a touchpoint the head never saw
+        def encode(self, texts):
+            return np.stack([centres[2] if "Prices" in t else _unit(np.ones(D)) for t in texts])
+
+    other = Taxonomy.from_dict({"name": "mine", "touchpoints": [
+        {"id": "parking", "description": "Parking at the shop."}, {"id": "price", "description": "Prices."}]})
+    mine = TouchpointDetector.load(tmp_path, taxonomy=other, encoder=Enc())
+    assert mine.ids == ["parking", "price"]
+    assert list(mine.head_columns()) == [-1, 2]
+    hp = mine.head_scores(centres[[2]])
+    assert np.isnan(hp[0, 0]) and hp[0, 1] > 0.5
+    assert mine.scores(centres[[2]]).argmax() == 1
+
+
+def test_polarity_head_reads_the_touchpoint(base, centres):
+    """Same sentence region, opposite polarity per touchpoint: only an aspect-aware head can tell."""
+    rng = np.random.default_rng(2)
+    X = _unit(centres[0] + centres[1] + 0.3 * rng.normal(size=(600, D)))
+    Y = np.zeros((600, 3), np.float32)
+    Y[:, 0] = Y[:, 1] = 1
+    pol = [{"delivery": "negative", "support": "positive"}] * 600
+    valid = np.zeros(600, bool)
+    valid[::5] = True
+    det = TouchpointDetector(base.taxonomy, base.anchors, base.anchor_tp, Calibration())
+    det.polarity, metrics = fit_polarity(det, X, Y, pol, valid, config=FAST)
+    assert metrics["accuracy"] > 0.95
+    p = det.polarity_proba(X[:2], np.array([0, 1]))
+    assert p[0].argmax() == 0 and p[1].argmax() == 2
+    r, k, y = polarity_pairs(Y[:1], pol[:1], IDS)
+    assert list(k) == [0, 1] and list(y) == [0, 2]
+
+
+def test_rollup_best_first_with_evidence(base):
+    s1 = SentenceResult(0, 10, "a", {}, {}, touchpoints=[
+        {"name": "delivery", "score": 0.9, "sentiment": "negative",
+         "sentiment_scores": {"negative": 0.9, "neutral": 0.05, "positive": 0.05}, "start": 0, "end": 10}])
+    s2 = SentenceResult(11, 30, "b", {}, {}, touchpoints=[
+        {"name": "support", "score": 0.6, "sentiment": "positive",
+         "sentiment_scores": {"negative": 0.1, "neutral": 0.1, "positive": 0.8}, "start": 11, "end": 20},
+        {"name": "delivery", "score": 0.4, "sentiment": "neutral",
+         "sentiment_scores": {"negative": 0.3, "neutral": 0.6, "positive": 0.1}, "start": 21, "end": 30}])
+    out = base.rollup([s1, s2])
+    assert [t["name"] for t in out] == ["delivery", "support"]
+    d = out[0]
+    assert d["score"] == 0.9 and d["sentiment"] == "negative" and d["evidence"] == [[0, 10], [21, 30]]
+    assert d["stage"] == "delivery_onboarding" and d["clue"] == "functional" and d["channel"] == "mixed"
+    assert out[1]["sentiment"] == "positive" and out[1]["stage"] == "support_recovery"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("ale obsługa była miła.", "obsługa była miła."),
+    ("but the support team was great", "the support team was great"),
+    ("dar livrarea a întârziat", "livrarea a întârziat"),
+    ("но цены высокие", "цены высокие"),
+    ("اما پیک دیر رسید", "پیک دیر رسید"),
+    ("Butter is good", "Butter is good"),
+    ("however", "however"),
+])
+def test_clause_text_drops_the_opening_conjunction(text, expected):
+    assert clause_text(text) == expected

@@ -1,0 +1,91 @@
+"""The category -> touchpoint map (aspect_map.csv) and the touchpoint rows built from the shared corpora."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cx_nlp.cx.taxonomy import Taxonomy
+from cx_nlp.cx.touchpoint_data import ASPECT_FILES, INTENT_FILES, AspectMap, CachedEncoder, label_matrix
+
+MAP = Path(__file__).resolve().parents[2] / "cx_nlp" / "cx" / "aspect_map.csv"
+
+
+def test_every_row_has_a_reason_and_a_known_touchpoint():
+    ids = set(Taxonomy.load().ids)
+    rows = list(csv.DictReader(MAP.read_text(encoding="utf-8").splitlines()))
+    assert rows and set(rows[0]) == {"source", "match", "category", "touchpoint", "reason"}
+    seen = set()
+    for r in rows:
+        assert r["reason"].strip(), r
+        assert r["match"] in ("exact", "prefix"), r
+        assert r["touchpoint"] == "" or r["touchpoint"] in ids, r
+        key = (r["source"], r["match"], r["category"].lower())
+        assert key not in seen, f"duplicate row {key}"
+        seen.add(key)
+    assert {r["source"] for r in rows} == set(ASPECT_FILES + INTENT_FILES)
+
+
+def test_lookup_rules():
+    m = AspectMap.load()
+    assert m.lookup("semeval2016_absa_en_restaurants", "FOOD#QUALITY") == "product_quality"
+    assert m.lookup("semeval2016_absa_en_restaurants", "food#quality") == "product_quality"
+    assert m.lookup("semeval2016_absa_en_restaurants", "RESTAURANT#GENERAL") == ""  # known, not a touchpoint
+    assert m.lookup("semeval2016_absa_en_restaurants", "NOPE#NOPE") is None  # unknown
+    assert m.lookup("m_absa_mt", "SUPPORT#PRICE") == "price_value"  # exact beats prefix
+    assert m.lookup("m_absa_mt", "SUPPORT#QUALITY") == "customer_support"
+    assert m.lookup("m_absa_mt", "Logistics#Shipping Fee") == "price_value"
+    assert m.lookup("m_absa_mt", "Logistics#Speed") == "delivery_logistics"
+    assert m.lookup("polish_aste", "Śniadania") == "product_quality"
+    assert m.lookup("polish_aste", "obsługa recepcji") == "staff_behaviour"
+    assert m.lookup("banking77", "request_refund") == "returns_refunds"
+    assert "customer_support" in m.touchpoints("bitext_customer_service")
+
+
+def test_label_matrix_marks_positives_as_annotated():
+    import pandas as pd
+
+    df = pd.DataFrame({"labels": [["b"], [], ["a", "c"]], "annotated": [["a"], ["a", "b"], []]})
+    Y, M = label_matrix(df, ["a", "b", "c"])
+    np.testing.assert_array_equal(Y, [[0, 1, 0], [0, 0, 0], [1, 0, 1]])
+    np.testing.assert_array_equal(M, [[1, 1, 0], [1, 1, 0], [1, 0, 1]])
+
+
+def test_cached_encoder_embeds_each_text_once(tmp_path):
+    class Enc:
+        dim = 4
+        calls = 0
+
+        def encode(self, texts):
+            Enc.calls += len(texts)
+            return np.stack([np.full(4, len(t), np.float32) for t in texts])
+
+    c = CachedEncoder(Enc(), tmp_path, name="t")
+    a = c.encode(["ab", "abc", "ab"])
+    assert Enc.calls == 2 and a[0, 0] == 2 and a[1, 0] == 3 and c.dim == 4
+    c.save()
+    c2 = CachedEncoder(Enc(), tmp_path, name="t")
+    b = c2.encode(["abc", "ab"])
+    assert Enc.calls == 2
+    np.testing.assert_array_equal(b, a[[1, 0]])
+
+
+@pytest.mark.shared_data
+def test_rows_from_the_shared_corpora(shared_data):
+    from cx_nlp.cx.touchpoint_data import touchpoint_examples
+
+    df = touchpoint_examples(shared_data)
+    assert set(df["fold"]) == {"train", "valid"}
+    assert {"en", "ru", "fa", "pl"} <= set(df.loc[df["fold"] == "valid", "lang"])
+    # no text is both trained on and validated on
+    tr = set(df.loc[df["fold"] == "train", "text"].str.strip().str.lower())
+    va = set(df.loc[df["fold"] == "valid", "text"].str.strip().str.lower())
+    assert not (tr & va)
+    # sentences cut from one review share its fold
+    sent = df[df["review_id"].notna()]
+    assert sent.groupby("review_id")["fold"].nunique().max() == 1
+    ids = set(Taxonomy.load().ids)
+    assert all(set(l) <= ids and set(l) <= set(a) | set(l) for l, a in zip(df["labels"], df["annotated"]))
+    assert not df["id"].str.contains(":test:").any()  # corpus test splits are never read
