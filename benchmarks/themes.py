@@ -249,7 +249,23 @@ def score(labels: np.ndarray, gold: np.ndarray, topics: list[list[str]], docs: l
 
 # ------------------------------------------------------------------------------------------- methods
 def _rss_peak_mb() -> float:
+    """Peak RSS since the last ``_reset_peak()`` (Linux VmHWM; ru_maxrss can carry the parent's peak)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _reset_peak() -> None:
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
 
 
 def _current_rss_mb() -> float:
@@ -268,6 +284,7 @@ def fit_ours(texts, langs, emb, params: dict):
     import sklearn.decomposition  # noqa: F401
 
     tm = ThemeModel(**params)
+    _reset_peak()
     before = _current_rss_mb()
     t0 = time.perf_counter()
     tm.fit(texts, embeddings=emb, langs=langs)
@@ -281,6 +298,7 @@ def fit_bertopic(texts, langs, emb, params: dict):
     from bertopic import BERTopic
 
     model = BERTopic(**params)
+    _reset_peak()
     before = _current_rss_mb()
     t0 = time.perf_counter()
     labels, _ = model.fit_transform(texts, embeddings=emb)
@@ -338,6 +356,7 @@ def scale(n: int, dim: int = 384, n_topics: int = 150) -> None:
         del mm
     emb = np.memmap(path, dtype=np.float32, mode="r", shape=(n, dim))
     texts = [f"{words[4 * t]} {words[4 * t + 1]} and {words[4 * t + 2]} {i % 97}" for i, t in enumerate(topic.tolist())]
+    _reset_peak()
     before = _current_rss_mb()
     t0 = time.perf_counter()
     tm = ThemeModel(progress=True).fit(texts, embeddings=emb, langs="en")
@@ -376,9 +395,9 @@ def main() -> None:
         return
     methods = [m for m in args.methods.split(",") if m]
     if "bertopic" in methods:
-        try:
-            import bertopic  # noqa: F401
-        except ImportError:
+        import importlib.util
+
+        if importlib.util.find_spec("bertopic") is None:  # not imported here: the children import it
             print("BERTopic is not installed in this interpreter: run this script with artifacts/bench_env/bin/python "
                   "(see the module docstring); BERTopic rows are skipped.", file=sys.stderr)
             methods.remove("bertopic")

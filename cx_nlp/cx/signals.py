@@ -115,7 +115,7 @@ LEXICON: dict[str, dict[str, list[str]]] = {
                r"висел\w* на линии", r"на удержании", r"потеря времени", r"трата времени", r"час\w* на линии"],
         "fa": [rf"{_N_FA} (?:بار|دفعه|مرتبه)", r"بارها", r"هنوز منتظر", r"هنوز (?:خبری|جوابی|پولم)", r"کسی جواب (?:نمی|نداد)",
                r"هیچ ?کس جواب", r"پاس ?کاری", r"وقتم (?:تلف|هدر)", r"مجبور شدم", r"پشت خط (?:ماندم|موندم|بودم)"],
-        "de": [rf"(?:\d+|zwei|drei|mehrere|mehrmals) (?:mal|male)", r"immer noch", r"niemand (?:geht ran|antwortet)"],
+        "de": [r"(?:\d+|zwei|drei|mehrere|mehrmals) (?:mal|male)", r"immer noch", r"niemand (?:geht ran|antwortet)"],
         "fr": [r"(?:\d+|deux|trois|plusieurs) fois", r"toujours en attente", r"personne ne répond"],
         "es": [r"(?:\d+|dos|tres|varias) veces", r"sigo esperando", r"nadie contesta"],
     },

@@ -340,14 +340,15 @@ class ThemeModel:
         n = len(u["text"])
         rng = np.random.default_rng(self.random_state)
         X = u["emb"]
-        dim = int(X.shape[1]) if n else 384
+        dim = int(X.shape[1]) if getattr(X, "ndim", 0) == 2 and X.shape[1] else 384
         sample = np.arange(n) if n <= self.max_fit_samples else np.sort(rng.choice(n, self.max_fit_samples, replace=False))
         Xs = l2n(np.asarray(X[sample], dtype=np.float32))
         self.sentiment_basis_ = self._fit_polarity(Xs)
         Xs = self._project(Xs)
         s_text = [u["text"][i] for i in sample]
         s_lang = [u["lang"][i] for i in sample]
-        self.mean_ = Xs.mean(0).astype(np.float32) if len(Xs) else np.zeros(dim, np.float32)
+        # centring needs a collection: a handful of sentences keeps the plain cosine geometry
+        self.mean_ = Xs.mean(0).astype(np.float32) if len(Xs) >= 10 else np.zeros(dim, np.float32)
         self.lang_means_ = {}
         if self.center_by_language:
             lang_arr = np.asarray([lg or "und" for lg in s_lang])
@@ -382,12 +383,14 @@ class ThemeModel:
                 protos = np.vstack([protos, l2n(Ws[rows].mean(0, keepdims=True))])
                 fixed[len(protos) - 1] = rows
         proto_seed = {p: seed_ids[k] for k, p in enumerate(sorted(fixed))} if fixed else {}
-        min_keep = max(2, mcs // 2) if self.clusterer == "hdbscan" else 1
+        min_keep = min(max(2, mcs // 2), max(len(Ws) // 2, 1)) if self.clusterer == "hdbscan" else 1
         protos, keep = refine(Ws, protos, self.refine_iter, fixed=fixed, min_size=min_keep)
         proto_seed = {int(np.flatnonzero(keep == p)[0]): t for p, t in proto_seed.items() if p in keep}
         is_auto = keep < n_auto
 
         # near-duplicate automatic prototypes become one theme (guided ones stay apart)
+        if len(protos) == 0 and len(Ws):  # every cluster fell apart: one theme for everything
+            protos, is_auto, proto_seed = l2n(Ws.mean(0, keepdims=True)), np.asarray([True]), {}
         group = np.arange(len(protos))
         auto_idx = np.flatnonzero(is_auto)
         if len(auto_idx) > 1:
@@ -397,8 +400,8 @@ class ThemeModel:
             group[auto_idx] = auto_idx[np.unique(g, return_index=True)[1]][g]
         uniq_groups = list(dict.fromkeys(group.tolist()))
         # one prototype per group (mean of its members), so a theme = one direction before user edits
-        a = (Ws @ protos.T).argmax(1)
-        ga = group[a]
+        a = (Ws @ protos.T).argmax(1) if len(protos) and len(Ws) else np.zeros(len(Ws), np.int64)
+        ga = group[a] if len(group) else a
         merged, mseed = [], {}
         for gi in uniq_groups:
             rows = np.flatnonzero(ga == gi)
@@ -411,7 +414,7 @@ class ThemeModel:
         protos = l2n(np.stack(merged)) if merged else np.zeros((0, dim), np.float32)
 
         # theme ids: guided themes keep theirs; others match the reference fit by centroid
-        a = (Ws @ protos.T).argmax(1) if len(protos) else np.zeros(len(Ws), np.int64)
+        a = (Ws @ protos.T).argmax(1) if len(protos) and len(Ws) else np.zeros(len(Ws), np.int64)
         raw = self._raw_centroids(Xs, a, len(protos))
         ids = self._match_ids(raw, mseed, ref, edits, Ws, a, s_text, s_lang)
         proto_theme = np.asarray(ids, dtype=np.int64)
@@ -425,7 +428,8 @@ class ThemeModel:
         _, s_sim = self._assign_rows(Xs, s_text, s_lang)
         thr = float(self.min_similarity)
         if len(s_sim) and self.max_outlier_share < 1:
-            q = float(np.quantile(s_sim, self.max_outlier_share)) if self.max_outlier_share > 0 else -np.inf
+            # "lower": an observed value, so at most max_outlier_share of the sample lies strictly below it
+            q = float(np.quantile(s_sim, self.max_outlier_share, method="lower")) if self.max_outlier_share > 0 else -np.inf
             thr = min(thr, q)
         self.threshold_ = thr
 
@@ -651,6 +655,8 @@ class ThemeModel:
 
     def _assign_rows(self, X, texts: Sequence[str], langs: Sequence[str | None], progress=None):
         """(theme id or -1 before the outlier threshold, similarity) per row."""
+        if len(self.prototypes_) == 0:  # a model fitted on nothing knows no theme
+            return np.full(len(texts), -1, dtype=np.int64), np.full(len(texts), -np.inf, dtype=np.float32)
         best, sim = assign(X, self.prototypes_, self._row_means(langs), self.chunk_size, progress, prep=self._project)
         theme = np.where(best >= 0, self.prototype_theme_[np.maximum(best, 0)], -1) if len(best) else best
         seeds = self._seed_match(texts, langs)

@@ -261,3 +261,22 @@ def test_cross_lingual_language_centering():
     assert nmi(y, tm.labels_) > 0.9
     assert nmi(langs, tm.labels_) < 0.1
     assert all(len(t.langs) == 2 for t in tm.themes_)
+
+
+@pytest.mark.parametrize("n", [0, 1, 3])
+def test_tiny_inputs_do_not_break(n, tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, DIM)).astype(np.float32)
+    tm = ThemeModel().fit([f"text number {i}" for i in range(n)], embeddings=X, langs=LANG)
+    assert len(tm.labels_) == n and tm.outlier_share_ <= 1 / 3
+    tm.save(tmp_path / "tm")
+    back = ThemeModel.load(tmp_path / "tm")
+    assert back.transform(["x"], embeddings=X[:1] if n else np.ones((1, DIM), np.float32), langs=LANG) == \
+        tm.transform(["x"], embeddings=X[:1] if n else np.ones((1, DIM), np.float32), langs=LANG)
+
+
+def test_invalid_texts_get_no_theme(data):
+    texts, _, X = data
+    items = list(texts[:20]) + [None, "", 3.5]
+    tm = ThemeModel().fit(items, embeddings=X[:20], sentences=[[t] for t in texts[:20]] + [[], [], []], langs=LANG)
+    assert list(tm.labels_[-3:]) == [-1, -1, -1]
