@@ -45,42 +45,59 @@ def _as_list(texts: Any) -> tuple[list[Any], bool]:
     return list(texts), False
 
 
-def _agreement_texts() -> list[str]:
-    """Multilingual sentences for the int8-vs-fp32 check: the taxonomy's hand-written examples."""
+def _agreement_texts(max_sample: int = 720) -> list[str]:
+    """The int8-vs-fp32 check set: the taxonomy's hand-written examples (480 sentences in en/ro/pl/ru/fa,
+    shipped with the package) plus, in a source checkout, every third distinct sentence of the bundled
+    sample reviews (``data/sample_reviews.csv``), up to ``max_sample``. Deterministic."""
+    import csv
+
     from .cx.taxonomy import Taxonomy
+    from .paths import PACKAGE_DIR
 
     tax = Taxonomy.load()
-    return [ex for tp in tax.touchpoints for exs in tp.examples.values() for ex in exs]
+    texts = [ex for tp in tax.touchpoints for exs in tp.examples.values() for ex in exs]
+    sample = PACKAGE_DIR.parent / "data" / "sample_reviews.csv"
+    if sample.is_file():
+        seen: dict[str, None] = dict.fromkeys(texts)
+        found: list[str] = []
+        try:
+            with open(sample, encoding="utf-8", newline="") as fh:
+                for row in csv.DictReader(fh):
+                    text = row.get("review_text") or ""
+                    for span in segment(text, None):
+                        sent = normalize(text[span.start:span.end])
+                        if sent and sent not in seen:
+                            seen[sent] = None
+                            found.append(sent)
+        except (OSError, UnicodeDecodeError, csv.Error):
+            found = []
+        texts += found[::3][:max_sample]
+    return texts
 
 
 def _maybe_onnx(enc, sentiment: Head, required: bool):
-    """Swap in the int8 ONNX encoder when it is installed and agrees with torch (see encoder/onnx.py)."""
+    """The guarded int8 ONNX encoder when onnxruntime is installed and it agrees with torch fp32 on the
+    check set (built and checked once, then cached: see encoder/onnx.py); else ``enc`` (torch)."""
     from .encoder import onnx as onnx_backend
 
     if not onnx_backend.available():
         if required:
             raise CxError("E105", "onnxruntime/onnx are not installed", hint="pip install 'cx-nlp[onnx]'")
         return enc
-
-    def check(e_torch: np.ndarray, e_onnx: np.ndarray) -> dict:
-        a = sentiment.predict_proba(e_torch).argmax(1)
-        b = sentiment.predict_proba(e_onnx).argmax(1)
-        agreement = float((a == b).mean())
-        cos = (e_torch * e_onnx).sum(1)
-        return {"label_agreement": agreement, "mean_cosine": float(cos.mean()), "min_cosine": float(cos.min()),
-                "n_texts": int(len(a)), "accepted": bool(agreement >= 0.99 and cos.mean() >= 0.98)}
-
     try:
-        path, stamp = onnx_backend.ensure_onnx(enc, check, _agreement_texts(), progress=_stderr)
+        texts = _agreement_texts()
+        path, _ = onnx_backend.ensure_onnx(enc, texts, progress=_stderr)
+        verdict = onnx_backend.verify(enc, path, sentiment, texts, progress=_stderr)
     except CxError:
         if required:
             raise
         return enc
-    if path is None:
+    if not verdict["accepted"]:
         if required:
-            raise CxError("E105", f"the int8 model disagrees with torch ({stamp.get('label_agreement')})")
+            raise CxError("E105", f"the int8 encoder agrees with torch fp32 on {verdict['guarded_agreement']:.2%} "
+                          f"of sentiment labels, below {verdict['min_agreement']:.0%}")
         return enc
-    return onnx_backend.OnnxEncoder(enc, path)
+    return onnx_backend.OnnxEncoder(enc, path, guard=onnx_backend.SentimentGuard(sentiment, verdict["tau"]))
 
 
 def _stderr(msg: str) -> None:

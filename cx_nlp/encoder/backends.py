@@ -1,14 +1,18 @@
 """Encoder backends: text -> L2-normalised sentence embeddings (mean pooling, as e5 was trained).
 
-Every backend tokenises with the folder's fast (Rust) tokenizer, sorts the batch by token length so
-padding stays small (length bucketing), runs the model and scatters the rows back into input order.
+Every backend tokenises a whole call with the folder's fast (Rust) tokenizer in one batch, sorts the
+texts by token length and cuts batches by a token budget (length bucketing: a batch is padded only to
+its own longest text, and short texts travel in big batches), runs the model and scatters the rows back
+into input order. Repeated texts are encoded once per call, and a bounded LRU cache remembers short
+sentences across calls ("Thank you!", "Great service.") so a batch job never encodes them twice.
 """
 from __future__ import annotations
 
 import json
 import os
+from collections import OrderedDict
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -17,6 +21,8 @@ from ..errors import CxError
 # e5 models were trained with "query: " / "passage: " prefixes; symmetric tasks (classification,
 # clustering) use "query: " per the model card.
 E5_PREFIX = "query: "
+
+Runner = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 def default_prefix(folder: Path) -> str:
@@ -29,20 +35,141 @@ def default_prefix(folder: Path) -> str:
     return E5_PREFIX if "e5" in name else ""
 
 
+def physical_cores() -> int:
+    """Physical cores this process may use (hyper-threads share the vector units a GEMM needs)."""
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        usable = os.cpu_count() or 1
+    try:
+        import psutil
+
+        phys = psutil.cpu_count(logical=False) or usable
+    except ImportError:  # psutil is optional
+        phys = usable
+    return max(1, min(phys, usable))
+
+
+def thread_count(explicit: int | None = None) -> int:
+    """Intra-op threads: ``explicit``, else ``CX_NLP_THREADS`` (set per worker by batch scoring), else the
+    physical core count."""
+    if explicit:
+        return int(explicit)
+    try:
+        env = int(os.environ.get("CX_NLP_THREADS", "0"))
+    except ValueError:
+        env = 0
+    return env if env > 0 else physical_cores()
+
+
+def length_batches(lengths: np.ndarray, batch_tokens: int = 8192, max_batch: int = 64) -> Iterator[np.ndarray]:
+    """Indices of ``lengths`` in batches of similar length, longest first.
+
+    A batch holds at most ``max_batch`` texts and at most ``batch_tokens`` padded tokens (its size times
+    its longest text), so padding is bounded by the spread of lengths inside one batch and memory by
+    ``batch_tokens``. The sort is stable: equal lengths keep their input order (deterministic batches).
+    """
+    lengths = np.asarray(lengths, dtype=np.int64)
+    order = np.argsort(-lengths, kind="stable")
+    i = 0
+    while i < len(order):
+        longest = max(int(lengths[order[i]]), 1)
+        size = max(1, min(max_batch, batch_tokens // longest))
+        yield order[i:i + size]
+        i += size
+
+
+def pad_batch(seqs: Sequence[Sequence[int]], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
+    """Right-pad token id lists to the longest one: (ids, attention_mask), both int64 (b, longest)."""
+    width = max((len(s) for s in seqs), default=0)
+    ids = np.full((len(seqs), width), pad_id, dtype=np.int64)
+    mask = np.zeros((len(seqs), width), dtype=np.int64)
+    for r, s in enumerate(seqs):
+        ids[r, :len(s)] = s
+        mask[r, :len(s)] = 1
+    return ids, mask
+
+
+class EmbeddingCache:
+    """A bounded LRU map text -> embedding for short texts (long ones rarely repeat and cost memory).
+
+    The default 20,000 entries of 384 floats take about 35 MB.
+    """
+
+    def __init__(self, max_items: int = 20_000, max_chars: int = 300):
+        self.max_items = max_items
+        self.max_chars = max_chars
+        self._d: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._d)
+
+    def get(self, text: str) -> np.ndarray | None:
+        v = self._d.get(text)
+        if v is None:
+            self.misses += 1
+            return None
+        self._d.move_to_end(text)
+        self.hits += 1
+        return v
+
+    def put(self, text: str, vec: np.ndarray) -> None:
+        if self.max_items <= 0 or len(text) > self.max_chars:
+            return
+        self._d[text] = np.array(vec, dtype=np.float32, copy=True)
+        self._d.move_to_end(text)
+        while len(self._d) > self.max_items:
+            self._d.popitem(last=False)
+
+    def clear(self) -> None:
+        self._d.clear()
+
+
+def cached_encode(texts: Sequence[str], encode: Callable[[list[str]], np.ndarray], dim: int,
+                  cache: EmbeddingCache | None) -> np.ndarray:
+    """``encode`` each distinct text once, answering repeats (within the call and, with a cache, across
+    calls) from memory; rows come back in input order."""
+    if len(texts) == 0:
+        return np.zeros((0, dim), dtype=np.float32)
+    slot: dict[str, int] = {}
+    where = np.empty(len(texts), dtype=np.int64)
+    for i, t in enumerate(texts):
+        where[i] = slot.setdefault(t, len(slot))
+    uniq = np.zeros((len(slot), dim), dtype=np.float32)
+    todo: list[str] = []
+    for t, k in slot.items():
+        v = cache.get(t) if cache is not None else None
+        if v is None:
+            todo.append(t)
+        else:
+            uniq[k] = v
+    if todo:
+        vecs = np.asarray(encode(todo), dtype=np.float32)
+        for t, v in zip(todo, vecs):
+            uniq[slot[t]] = v
+            if cache is not None:
+                cache.put(t, v)
+    return uniq[where]
+
+
 class TorchEncoder:
     """A Hugging Face encoder folder run with PyTorch on the CPU (or GPU if given)."""
 
     def __init__(self, folder: str | Path, prefix: str | None = None, max_tokens: int = 512,
                  batch_tokens: int = 8192, max_batch: int = 64, num_threads: int | None = None,
-                 device: str = "cpu"):
+                 device: str = "cpu", cache_size: int = 20_000):
         import torch
         from transformers import AutoModel, AutoTokenizer
 
         folder = Path(folder)
         if not (folder / "config.json").is_file():
             raise CxError("E104", f"{folder} has no config.json")
-        if num_threads:
-            torch.set_num_threads(num_threads)
+        # torch's default (one thread per physical core) suits a small machine; an explicit count or
+        # CX_NLP_THREADS (batch scoring sets it per worker process) overrides it.
+        if num_threads or os.environ.get("CX_NLP_THREADS"):
+            torch.set_num_threads(thread_count(num_threads))
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         from transformers.utils import logging as hf_logging
 
@@ -69,6 +196,7 @@ class TorchEncoder:
         self._rust.enable_truncation(self.max_tokens)
         self._rust.no_padding()
         self.pad_id = int(self.tokenizer.pad_token_id or 0)
+        self.cache = EmbeddingCache(cache_size)
 
     # Exposed so the analyzer can split over-long sentences before they reach the model.
     def token_offsets(self, text: str) -> list[tuple[int, int]]:
@@ -86,32 +214,32 @@ class TorchEncoder:
         return self.max_tokens - n_prefix - 2
 
     def _batches(self, lengths: np.ndarray):
-        order = np.argsort(-lengths, kind="stable")
-        i = 0
-        while i < len(order):
-            longest = max(int(lengths[order[i]]), 1)
-            size = max(1, min(self.max_batch, self.batch_tokens // longest))
-            yield order[i:i + size]
-            i += size
+        return length_batches(lengths, self.batch_tokens, self.max_batch)
 
-    def encode(self, texts: Sequence[str], runner=None) -> np.ndarray:
-        """Embed texts. ``runner(ids, mask) -> (b, d)`` swaps the model (the ONNX backend uses it)."""
+    def encode(self, texts: Sequence[str], runner: Runner | None = None) -> np.ndarray:
+        """Embed texts (n, dim), L2-normalised.
+
+        ``runner(ids, mask) -> (b, dim)`` swaps the model (the ONNX backend passes its session); only the
+        torch model's own results go to this encoder's cache.
+        """
+        texts = list(texts)
+        if runner is None:
+            return cached_encode(texts, self._encode, self.dim, self.cache)
+        return cached_encode(texts, lambda t: self._encode(t, runner), self.dim, None)
+
+    def _encode(self, texts: list[str], runner: Runner | None = None) -> np.ndarray:
+        """Tokenise all texts in one call, run length-bucketed batches, return rows in input order."""
         import torch
 
-        if len(texts) == 0:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        encs = self._rust.encode_batch([self.prefix + t for t in texts])
-        lengths = np.fromiter((len(e.ids) for e in encs), dtype=np.int64, count=len(encs))
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        encs = self._rust.encode_batch([self.prefix + t for t in texts])
+        seqs = [e.ids for e in encs]
+        lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
         with torch.inference_mode():
             for idx in self._batches(lengths):
-                width = int(lengths[idx].max())
-                ids = np.full((len(idx), width), self.pad_id, dtype=np.int64)
-                mask = np.zeros((len(idx), width), dtype=np.int64)
-                for r, j in enumerate(idx):
-                    n = lengths[j]
-                    ids[r, :n] = encs[j].ids
-                    mask[r, :n] = 1
+                ids, mask = pad_batch([seqs[j] for j in idx], self.pad_id)
                 out[idx] = (runner or self._run)(ids, mask)
         return out
 
