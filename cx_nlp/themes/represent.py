@@ -45,10 +45,13 @@ def ctfidf_keywords(theme_of_unit: Sequence[int], texts: Sequence[str], langs: S
             continue
         lang = lang or "und"
         lang_count[t][lang] += 1
+        seen: set[str] = set()
         for key, sur in extract_terms(text, lang, ngram_max=ngram_max):
             k = lang + _SEP + key
-            bags[row[t]].append(k)
             surface[k][sur] += 1
+            if k not in seen:  # sentence frequency: a word repeated in one sentence counts once
+                seen.add(k)
+                bags[row[t]].append(k)
     if not any(bags):
         return Representation({t: {} for t in ids}, lang_count)
     cv = CountVectorizer(analyzer=lambda bag: bag, lowercase=False)
@@ -68,8 +71,9 @@ def ctfidf_keywords(theme_of_unit: Sequence[int], texts: Sequence[str], langs: S
         per_lang: dict[str, list[tuple[str, float, str]]] = defaultdict(list)
         for c, v in zip(cols, vals):
             lang, key = vocab[c].split(_SEP, 1)
-            # a keyword must recur in the theme (unless the theme is tiny)
-            if cnt[c] < min(min_count, max(1, lang_count[t][lang] // 2)):
+            # a keyword must recur in the theme (unless the theme is tiny): in >= 2 and >= 5% of its sentences
+            n_lang = lang_count[t][lang]
+            if cnt[c] < max(min(min_count, max(1, n_lang // 2)), int(np.ceil(0.05 * n_lang))):
                 continue
             per_lang[lang].append((key, float(v), surface[vocab[c]].most_common(1)[0][0]))
         kw = {}
