@@ -45,6 +45,11 @@ def _as_list(texts: Any) -> tuple[list[Any], bool]:
     return list(texts), False
 
 
+# The CLI and batch AnalyzerSpec pass None and so follow this too: every worker of a run resolves "auto" the
+# same way (the verdict is cached), so 1 and N workers still write the same bytes.
+DEFAULT_BACKEND = "auto"
+
+
 def _agreement_texts(max_sample: int = 720) -> list[str]:
     """The int8-vs-fp32 check set: the taxonomy's hand-written examples (480 sentences in en/ro/pl/ru/fa,
     shipped with the package) plus, in a source checkout, every third distinct sentence of the bundled
@@ -88,9 +93,9 @@ def _maybe_onnx(enc, sentiment: Head, required: bool):
         texts = _agreement_texts()
         path, _ = onnx_backend.ensure_onnx(enc, texts, progress=_stderr)
         verdict = onnx_backend.verify(enc, path, sentiment, texts, progress=_stderr)
-    except CxError:
+    except (CxError, OSError) as exc:  # OSError: a read-only cache, a lock held for too long
         if required:
-            raise
+            raise exc if isinstance(exc, CxError) else CxError("E105", f"int8 encoder cache: {exc}") from exc
         return enc
     if not verdict["accepted"]:
         if required:
@@ -128,18 +133,24 @@ class Analyzer:
 
     # ----------------------------------------------------------------- loading
     @classmethod
-    def load(cls, path: str | Path | None = None, encoder: str | Path | None = None, backend: str = "torch",
+    def load(cls, path: str | Path | None = None, encoder: str | Path | None = None, backend: str | None = None,
              taxonomy=None, verify: bool = True, **kwargs) -> "Analyzer":
         """Load a model folder (default: the bundled model).
 
         ``encoder``: any Hugging Face encoder folder instead of the bundled e5 (heads must match its
-        width). ``backend``: "torch" (default), "onnx" (int8 ONNX Runtime, built and verified against torch on
-        first use) or "auto" (ONNX when installed and verified, else torch).
+        width). ``backend`` (default ``CX_NLP_BACKEND``, else ``DEFAULT_BACKEND``): "auto" = the int8 ONNX
+        Runtime encoder when onnxruntime is installed and it agrees with torch fp32 on >= 99% of sentiment
+        labels (built and checked once, on first use, then cached), else torch; "onnx" (that, or an
+        error); "torch" (fp32).
+        LoRA-adapted and fine-tuned encoders, and ``encoder=`` folders, always run on torch.
         ``taxonomy``: a touchpoint YAML file (or ``Taxonomy``) to use instead of the model's, zero-shot.
         """
         from .encoder import ensure_encoder
         from .encoder.backends import TorchEncoder
 
+        if backend is None:
+            import os
+            backend = os.environ.get("CX_NLP_BACKEND") or DEFAULT_BACKEND
         folder = Path(path) if path is not None else default_model_dir()
         manifest = read_manifest(folder, verify=verify)
         heads = {name: Head.load(folder, name) for name in manifest.get("heads", [])}

@@ -114,7 +114,7 @@ def score(
     chunk_rows: int = typer.Option(2000, help="Rows per streamed chunk (memory stays flat)."),
     resume: bool = typer.Option(False, help="Continue a killed run from its checkpointed chunks."),
     model: Optional[Path] = typer.Option(None, help="A model folder (default: the bundled model)."),
-    backend: str = typer.Option("torch", help="torch | onnx (int8, verified against torch) | auto"),
+    backend: Optional[str] = typer.Option(None, help="auto (default: int8 ONNX when installed and verified, else torch) | onnx | torch; env CX_NLP_BACKEND"),
     workers: Annotated[int, typer.Option(min=1, help="Worker processes, each loading the model once "
                                           "(same output bytes as 1).")] = 1,
     engine: Annotated[str, typer.Option(help="local (this machine) | ray (Ray Data; pip install 'cx-nlp\\[ray]')")] = "local",
@@ -173,7 +173,7 @@ def transcripts(
     first_speaker: str = typer.Option("customer", help="Role of an unknown speaker who talks first when no "
                                       "label or greeting tells: customer (chats) | agent (calls)."),
     model: Optional[Path] = typer.Option(None, help="A model folder (default: the bundled model)."),
-    backend: str = typer.Option("torch", help="torch | onnx | auto"),
+    backend: Optional[str] = typer.Option(None, help="auto (default) | onnx | torch; env CX_NLP_BACKEND"),
 ):
     """Score every turn of support chats / calls and summarise each conversation (trajectory, escalations, resolution)."""
     from .batch.engines import AnalyzerSpec
@@ -266,7 +266,7 @@ def demo(out: Path = typer.Option(Path("out"), help="Folder for the scored file 
     out.mkdir(parents=True, exist_ok=True)
     scored = out / "sample_reviews.scored.csv"
     score(sample, scored, text_col="review_text", id_col="review_id", sentences=out / "sample_sentences.parquet",
-          chunk_rows=1000, resume=False, model=None, backend="torch")
+          chunk_rows=1000, resume=False, model=None, backend=None)
     report(scored, out / "report.html", date_col="date", segment_col="channel", score_col="rating", png_dir=None)
     import pandas as pd
 

@@ -45,7 +45,7 @@ class AnalyzerSpec:
     """A picklable recipe for ``Analyzer.load``: what every worker process (or Ray actor) loads once."""
     model: str | None = None
     encoder: str | None = None
-    backend: str = "torch"
+    backend: str | None = None   # None: CX_NLP_BACKEND, else Analyzer's default ("auto")
 
     def load(self):
         from ..analyzer import Analyzer

@@ -62,21 +62,35 @@ def thread_count(explicit: int | None = None) -> int:
     return env if env > 0 else physical_cores()
 
 
-def length_batches(lengths: np.ndarray, batch_tokens: int = 8192, max_batch: int = 64) -> Iterator[np.ndarray]:
+def length_batches(lengths: np.ndarray, batch_tokens: int = 8192, max_batch: int = 64, slack: float = 0.25,
+                   min_tokens: int = 512) -> Iterator[np.ndarray]:
     """Indices of ``lengths`` in batches of similar length, longest first.
 
     A batch holds at most ``max_batch`` texts and at most ``batch_tokens`` padded tokens (its size times
-    its longest text), so padding is bounded by the spread of lengths inside one batch and memory by
-    ``batch_tokens``. The sort is stable: equal lengths keep their input order (deterministic batches).
+    its longest text), so memory is bounded. It also ends early, once it holds ``min_tokens`` real tokens
+    (enough rows for an efficient matrix product), when the next text is more than ``slack`` shorter than
+    the batch's longest: a few texts spread over many lengths (a short call, the fp32 guard's near-ties)
+    then go in several tight batches instead of one mostly padded one. The sort is stable: equal lengths
+    keep their input order, so batches are deterministic.
     """
     lengths = np.asarray(lengths, dtype=np.int64)
     order = np.argsort(-lengths, kind="stable")
+    n = len(order)
     i = 0
-    while i < len(order):
+    while i < n:
         longest = max(int(lengths[order[i]]), 1)
-        size = max(1, min(max_batch, batch_tokens // longest))
-        yield order[i:i + size]
-        i += size
+        cap = min(n - i, max(1, min(max_batch, batch_tokens // longest)))
+        floor = longest * (1.0 - slack)
+        real = longest
+        j = i + 1
+        while j < i + cap:
+            size = int(lengths[order[j]])
+            if size < floor and real >= min_tokens:
+                break
+            real += size
+            j += 1
+        yield order[i:j]
+        i = j
 
 
 def pad_batch(seqs: Sequence[Sequence[int]], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
