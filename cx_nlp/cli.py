@@ -157,7 +157,8 @@ def score(
     err.print(f"{summary['rows']} rows: {summary['ok']} ok; not scored: {failed}; "
               f"{summary['rows_per_s']} rows/s")
     if report_html is not None:
-        report(output, report_html, date_col=date_col, segment_col=segment_col, score_col=score_col, png_dir=None)
+        report(output, report_html, date_col=date_col, segment_col=segment_col, score_col=score_col, png_dir=None,
+               themes_dir=None)
 
 
 @app.command()
@@ -207,13 +208,16 @@ def report(
     segment_col: Optional[str] = typer.Option(None, help="Column to compare segments by (e.g. channel)."),
     score_col: Optional[str] = typer.Option(None, help="Rating/NPS column to relate to sentiment."),
     png_dir: Optional[Path] = typer.Option(None, help="Also write every chart as PNG (for slides)."),
+    themes_dir: Optional[Path] = typer.Option(None, "--themes", help="Folder (or themes.json) written by "
+                                              "`cx-nlp themes` on the same export: adds the themes section."),
 ):
     """Write a self-contained HTML report (works offline) from a scored file."""
     from .errors import CxError
     from .report.build import build_report
 
     try:
-        build_report(scored, output, date_col=date_col, segment_col=segment_col, score_col=score_col, png_dir=png_dir)
+        build_report(scored, output, date_col=date_col, segment_col=segment_col, score_col=score_col, png_dir=png_dir,
+                     themes=themes_dir)
     except CxError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2)
@@ -267,7 +271,18 @@ def demo(out: Path = typer.Option(Path("out"), help="Folder for the scored file 
     scored = out / "sample_reviews.scored.csv"
     score(sample, scored, text_col="review_text", id_col="review_id", sentences=out / "sample_sentences.parquet",
           chunk_rows=1000, resume=False, model=None, backend=None)
-    report(scored, out / "report.html", date_col="date", segment_col="channel", score_col="rating", png_dir=None)
+    from .errors import CxError
+    from .themes.run import themes_file
+
+    themes_dir: Path | None = out / "themes"
+    try:
+        themes_file(sample, themes_dir, text_col="review_text", id_col="review_id", date_col="date", score_col="rating",
+                    log=lambda m: err.print(m))
+    except CxError as exc:  # the report is still worth writing without its themes section
+        err.print(f"[yellow]themes skipped: {exc}[/yellow]")
+        themes_dir = None
+    report(scored, out / "report.html", date_col="date", segment_col="channel", score_col="rating", png_dir=None,
+           themes_dir=themes_dir)
     import pandas as pd
 
     df = pd.read_csv(scored, dtype=str, keep_default_na=False)
@@ -278,7 +293,7 @@ def demo(out: Path = typer.Option(Path("out"), help="Folder for the scored file 
     for _, row in ok.head(5).iterrows():
         console.print(f"  [{row['cx_lang']}] {row['cx_sentiment']:8s} {row['cx_touchpoints'][:60]:60s} "
                       f"{row['review_text'][:70]}", markup=False, highlight=False)
-    console.print(f"scored file: {scored}\nreport: {out / 'report.html'}")
+    console.print(f"scored file: {scored}\nthemes: {themes_dir}\nreport: {out / 'report.html'}")
 
 
 @app.command()

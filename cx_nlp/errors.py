@@ -58,6 +58,8 @@ ERRORS: dict[str, tuple[str, str]] = {
              "Run `cx-nlp score` first and build the report from its output."),
     "E702": ("A report column given by name is not in the scored file.",
              "Pass one of the columns the message lists."),
+    "E703": ("The themes file given to the report is missing or was not written by `cx-nlp themes`.",
+             "Run `cx-nlp themes INPUT -o DIR` and pass DIR (or DIR/themes.json) to --themes."),
     "E801": ("A theme step needs an optional package that is not installed.",
              "Install the package named in the message (e.g. umap-learn), or use the default step (reducer='pca')."),
     "E802": ("A theme file (YAML) is invalid.",

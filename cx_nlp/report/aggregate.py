@@ -272,7 +272,11 @@ def quotes(df: pd.DataFrame, text_col: str | None, k: int = 5) -> dict[str, list
 
 # ----------------------------------------------------------------------------------------- all
 def aggregate(df: pd.DataFrame, date_col: str | None = None, segment_col: str | None = None,
-              score_col: str | None = None, text_col: str | None = None) -> dict[str, Any]:
+              score_col: str | None = None, text_col: str | None = None, themes: Any = None,
+              taxonomy=None) -> dict[str, Any]:
+    """Everything the report shows. ``themes``: a themes.json path/folder or its parsed dict (optional)."""
+    from .journey import drivers, journey, read_themes, signals, theme_rows, touchpoint_results
+
     require_scored(df)
     for label, col in (("date", date_col), ("segment", segment_col), ("score", score_col), ("text", text_col)):
         if col is not None and col not in df.columns:
@@ -289,6 +293,9 @@ def aggregate(df: pd.DataFrame, date_col: str | None = None, segment_col: str | 
             notes.append(f"scores from column '{score_col}' (detected)")
     if text_col is None:
         text_col = detect_text_column(df)
+    if themes is not None and not isinstance(themes, dict):
+        themes = read_themes(themes)
+    tp_results = touchpoint_results(df, taxonomy=taxonomy)
     return {
         "kpis": kpis(df),
         "sentiment": sentiment_distribution(df),
@@ -299,6 +306,10 @@ def aggregate(df: pd.DataFrame, date_col: str | None = None, segment_col: str | 
         "segments": segment_comparison(df, segment_col) if segment_col else None,
         "score": score_by_sentiment(df, score_col) if score_col else None,
         "quotes": quotes(df, text_col),
+        "journey": journey(tp_results, taxonomy=taxonomy),
+        "drivers": drivers(tp_results, df[score_col]) if score_col else [],
+        "signals": signals(tp_results),
+        "themes": theme_rows(themes) if themes is not None else None,
         "columns": {"date": date_col, "segment": segment_col, "score": score_col, "text": text_col},
         "notes": notes,
     }

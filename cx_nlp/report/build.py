@@ -73,7 +73,8 @@ def render_html(agg: dict[str, Any], title: str, source: str) -> str:
         title=title, source=source, version=__version__,
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         kpis=agg["kpis"], notes=agg["notes"], touchpoints=agg["touchpoints"], segments=agg["segments"],
-        columns=agg["columns"], quotes=agg["quotes"], charts=charts,
+        columns=agg["columns"], quotes=agg["quotes"], charts=charts, journey=agg.get("journey") or [],
+        drivers=agg.get("drivers") or [], signals=agg.get("signals") or [], themes=agg.get("themes"),
         plotly_js=plotly_js(), data_json=safe_json({"charts": charts}),
     )
 
@@ -91,15 +92,19 @@ def _write_atomic(path: Path, text: str) -> None:
 
 def build_report(scored: str | Path | pd.DataFrame, output_html: str | Path, date_col: str | None = None,
                  segment_col: str | None = None, score_col: str | None = None, png_dir: str | Path | None = None,
-                 text_col: str | None = None, title: str = "Customer feedback report") -> dict[str, Any]:
-    """Write the HTML report (and PNGs into ``png_dir``); returns {"html", "pngs", "aggregates"}."""
+                 text_col: str | None = None, title: str = "Customer feedback report",
+                 themes: str | Path | dict | None = None) -> dict[str, Any]:
+    """Write the HTML report (and PNGs into ``png_dir``); returns {"html", "pngs", "aggregates"}.
+
+    ``themes``: the folder (or its themes.json) written by ``cx-nlp themes`` on the same export."""
     out = Path(output_html)
     if isinstance(scored, pd.DataFrame):
         df, source = scored, "DataFrame"
     else:
         check_not_input(out, scored)
         df, source = read_table(scored, detect_text=False).read(), Path(scored).name
-    agg = aggregate(df, date_col=date_col, segment_col=segment_col, score_col=score_col, text_col=text_col)
+    agg = aggregate(df, date_col=date_col, segment_col=segment_col, score_col=score_col, text_col=text_col,
+                    themes=themes)
     out.parent.mkdir(parents=True, exist_ok=True)
     _write_atomic(out, render_html(agg, title=title, source=source))
     pngs: list[Path] = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+SENTIMENTS = ("negative", "neutral", "positive")
 SENTIMENT_COLORS = {"negative": "#d64541", "neutral": "#9aa0a6", "positive": "#2e9d5b"}
 EMOTION_COLORS = {"anger": "#e53935", "anticipation": "#fb8c00", "disgust": "#8e24aa", "fear": "#2e7d32",
                   "joy": "#f9c80e", "sadness": "#1e88e5", "surprise": "#00acc1", "trust": "#7cb342"}
@@ -109,6 +110,34 @@ def score_chart(rows, score_col: str) -> dict[str, Any]:
             "layout": _layout(yaxis={"title": {"text": f"mean {label(score_col)}"}, "rangemode": "tozero"})}
 
 
+def journey_chart(rows) -> dict[str, Any]:
+    """Stages in journey order, mentions stacked by sentiment."""
+    stages = [label(r["stage"]) for r in rows]
+    return {"data": [{"type": "bar", "name": s, "x": stages, "y": [r[s] for r in rows],
+                      "marker": {"color": SENTIMENT_COLORS[s]},
+                      "hovertemplate": "%{x}: %{y} " + s + " mentions<extra></extra>"} for s in SENTIMENTS],
+            "layout": _layout(barmode="stack", yaxis={"title": {"text": "touchpoint mentions"}, "rangemode": "tozero"},
+                              showlegend=True)}
+
+
+def driver_chart(rows, score_col: str) -> dict[str, Any]:
+    """Net effect of each touchpoint on the mean score; the biggest drag at the top."""
+    rows = sorted(rows, key=lambda r: -(r["impact"] or 0))
+    return {"data": [{"type": "bar", "orientation": "h", "y": [label(r["touchpoint"]) for r in rows],
+                      "x": [r["impact"] for r in rows], "marker": {"color": _net_colors([r["impact"] for r in rows])},
+                      "hovertemplate": "%{y}: %{x:+.3f} on mean " + label(score_col) + "<extra></extra>"}],
+            "layout": _layout(xaxis={"title": {"text": f"effect on mean {label(score_col)}"}})}
+
+
+def theme_chart(rows) -> dict[str, Any]:
+    rows = sorted(rows, key=lambda r: r["texts"])
+    return {"data": [{"type": "bar", "orientation": "h", "y": [label(r["name"]) for r in rows],
+                      "x": [r["texts"] for r in rows], "customdata": [r["net"] for r in rows],
+                      "marker": {"color": _net_colors([r["net"] for r in rows])},
+                      "hovertemplate": "%{y}: %{x} texts, net %{customdata}<extra></extra>"}],
+            "layout": _layout(xaxis={"title": {"text": "texts (colour: net sentiment)"}}, margin={"l": 220})}
+
+
 def build_charts(agg: dict[str, Any]) -> list[dict[str, Any]]:
     """[{id, title, data, layout}] for every aggregate that has data, in page order."""
     charts = []
@@ -122,6 +151,12 @@ def build_charts(agg: dict[str, Any]) -> list[dict[str, Any]]:
         add("chart-emotions", "Emotion mix", emotion_chart(agg["emotions"]))
     if agg["touchpoints"]:
         add("chart-touchpoints", "Net sentiment per touchpoint", touchpoint_chart(agg["touchpoints"]))
+    if agg.get("journey"):
+        add("chart-journey", "Journey map: touchpoint mentions per stage", journey_chart(agg["journey"]))
+    if agg.get("drivers"):
+        add("chart-drivers", f"What drives {agg['columns']['score']}", driver_chart(agg["drivers"], agg["columns"]["score"]))
+    if agg.get("themes") and agg["themes"]["rows"]:
+        add("chart-themes", "Top themes", theme_chart(agg["themes"]["rows"]))
     if agg["languages"]:
         add("chart-languages", "Languages", language_chart(agg["languages"]))
     if agg.get("trend") and agg["trend"]["points"]:

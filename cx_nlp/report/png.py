@@ -78,6 +78,30 @@ def write_pngs(agg: dict[str, Any], folder: str | Path) -> list[Path]:
         _style(ax, "Net sentiment per touchpoint")
         save(fig, "touchpoints.png")
 
+    if agg.get("journey"):
+        rows = agg["journey"]
+        fig, ax = _figure()
+        names = [_short(r["stage"], 14) for r in rows]
+        bottom = [0] * len(rows)
+        for s in ("negative", "neutral", "positive"):
+            vals = [r[s] for r in rows]
+            ax.bar(names, vals, bottom=bottom, color=SENTIMENT_COLORS[s], label=s)
+            bottom = [b + v for b, v in zip(bottom, vals)]
+        ax.set_ylabel("touchpoint mentions")
+        ax.tick_params(axis="x", labelsize=8, rotation=20)
+        ax.legend(fontsize=8, frameon=False)
+        _style(ax, "Journey map")
+        save(fig, "journey.png")
+
+    if agg.get("drivers"):
+        rows = sorted(agg["drivers"], key=lambda r: -(r["impact"] or 0))
+        fig, ax = _figure(height=max(2.6, 0.35 * len(rows) + 1))
+        ax.barh([_short(r["touchpoint"]) for r in rows], [r["impact"] or 0 for r in rows],
+                color=[_net_color(r["impact"]) for r in rows])
+        ax.set_xlabel(f"effect on mean {_short(agg['columns']['score'])}")
+        _style(ax, f"What drives {_short(agg['columns']['score'])}")
+        save(fig, "drivers.png")
+
     if agg["languages"]:
         rows = agg["languages"]
         fig, ax = _figure()
