@@ -126,16 +126,18 @@ def driver_chart(rows, score_col: str) -> dict[str, Any]:
     return {"data": [{"type": "bar", "orientation": "h", "y": [label(r["touchpoint"]) for r in rows],
                       "x": [r["impact"] for r in rows], "marker": {"color": _net_colors([r["impact"] for r in rows])},
                       "hovertemplate": "%{y}: %{x:+.3f} on mean " + label(score_col) + "<extra></extra>"}],
-            "layout": _layout(xaxis={"title": {"text": f"effect on mean {label(score_col)}"}})}
+            "layout": _layout(xaxis={"title": {"text": f"effect on mean {label(score_col)}"}}, yaxis={"automargin": True})}
 
 
 def theme_chart(rows) -> dict[str, Any]:
     rows = sorted(rows, key=lambda r: r["texts"])
-    return {"data": [{"type": "bar", "orientation": "h", "y": [label(r["name"]) for r in rows],
+    # Plotly merges equal category labels: a cut name keeps the theme id so two themes never share a bar
+    short = [r["name"] if len(r["name"]) <= 40 else f"{r['name'][:36]}… #{r['id']}" for r in rows]
+    return {"data": [{"type": "bar", "orientation": "h", "y": [label(n) for n in short],
                       "x": [r["texts"] for r in rows], "customdata": [r["net"] for r in rows],
                       "marker": {"color": _net_colors([r["net"] for r in rows])},
                       "hovertemplate": "%{y}: %{x} texts, net %{customdata}<extra></extra>"}],
-            "layout": _layout(xaxis={"title": {"text": "texts (colour: net sentiment)"}}, margin={"l": 220})}
+            "layout": _layout(xaxis={"title": {"text": "texts (colour: net sentiment)"}}, yaxis={"automargin": True})}
 
 
 def build_charts(agg: dict[str, Any]) -> list[dict[str, Any]]:

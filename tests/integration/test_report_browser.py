@@ -56,7 +56,12 @@ def page(tmp_path_factory):
         pytest.skip(f"{CHROMIUM} is absent (apt-get install -y chromium)")
     d = tmp_path_factory.mktemp("browser")
     html = d / "report.html"
-    build_report(_scored(), html, segment_col="channel")
+    themes = {"summary": {"outlier_share": 0.02}, "columns": {"score": "rating"}, "parents": [],
+              "themes": [{"id": i, "name": f"{XSS[i % 2]} theme {i}", "keywords": ["late", XSS[0]], "texts": 10 + i,
+                          "share_texts": 0.1, "net_sentiment": -50.0 + 20 * i, "emotions": {"anger": 0.5},
+                          "impact": {"diff": -0.5, "diff_ci95": [-0.9, -0.1]},
+                          "quotes": [{"text": XSS[1] + " quote"}]} for i in range(5)]}
+    build_report(_scored(), html, segment_col="channel", score_col="rating", themes=themes)
     return d, html
 
 
@@ -65,7 +70,8 @@ def test_charts_render_without_console_errors(page):
     proc = _chromium(d, "--enable-logging=stderr", "--v=0", "--dump-dom", html.as_uri())
     assert proc.returncode == 0, proc.stderr[-2000:]
     dom = proc.stdout
-    assert dom.count('class="plot-container plotly"') == 7
+    # sentiment, emotions, touchpoints, journey, drivers, themes, languages, trend, segments, score
+    assert dom.count('class="plot-container plotly"') == 10
     assert "main-svg" in dom
     console = [line for line in proc.stderr.splitlines()
                if "CONSOLE" in line or "Uncaught" in line or "Content Security Policy" in line]
