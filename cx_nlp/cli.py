@@ -259,16 +259,18 @@ def themes(
 
 
 @app.command()
-def demo(out: Path = typer.Option(Path("out"), help="Folder for the scored file and the report.")):
-    """Score the bundled sample export and write the HTML report (README command 1)."""
+def demo(out: Path = typer.Option(Path("out"), help="Folder for the scored file and the report."),
+         sample: Optional[Path] = typer.Option(None, help="Another export with the sample's columns (review_id, "
+                                               "date, rating, channel, review_text); default data/sample_reviews.csv.")):
+    """Score the bundled sample export, find its themes and write the HTML report (README command 1)."""
     from .paths import PACKAGE_DIR
 
-    sample = PACKAGE_DIR.parent / "data" / "sample_reviews.csv"
+    sample = sample or PACKAGE_DIR.parent / "data" / "sample_reviews.csv"
     if not sample.is_file():
         err.print(f"[red]sample data not found at {sample} (run from a source checkout)[/red]")
         raise typer.Exit(2)
     out.mkdir(parents=True, exist_ok=True)
-    scored = out / "sample_reviews.scored.csv"
+    scored = out / f"{sample.stem}.scored.csv"
     score(sample, scored, text_col="review_text", id_col="review_id", sentences=out / "sample_sentences.parquet",
           chunk_rows=1000, resume=False, model=None, backend=None)
     from .errors import CxError

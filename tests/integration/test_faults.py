@@ -194,3 +194,32 @@ def test_scoring_without_network(tmp_path, reference):
                        timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     assert out.read_bytes() == reference
+
+
+def test_demo_without_network(tmp_path):
+    """The README's demo (score, themes, report) inside ``unshare -n``, on the 200-row sample."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        pytest.skip("unshare not available")
+    probe = subprocess.run([unshare, "-n", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"unshare -n not permitted here: {probe.stderr.decode(errors='replace').strip()}")
+    env = {k: v for k, v in ENV.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
+    out = tmp_path / "out"
+    r = subprocess.run([unshare, "-n", sys.executable, "-m", "cx_nlp.cli", "demo", "--out", str(out), "--sample",
+                        str(SAMPLE)], env=env, capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stderr[-3000:]
+    import json
+
+    import pandas as pd
+
+    scored = pd.read_csv(out / "sample_reviews_small.scored.csv", dtype=str, keep_default_na=False)
+    assert len(scored) == len(pd.read_csv(SAMPLE, dtype=str)) and (scored["cx_status"] == "ok").mean() > 0.9
+    themes = json.loads((out / "themes" / "themes.json").read_text(encoding="utf-8"))
+    assert themes["themes"] and themes["summary"]["rows"] == len(scored)
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert 'id="themes"' in html and 'id="chart-journey"' in html and 'id="drivers"' in html
+    from markupsafe import escape
+
+    biggest = max(themes["themes"], key=lambda t: t["texts"])
+    assert str(escape(biggest["name"])) in html
