@@ -80,6 +80,19 @@ def summarise(df: pd.DataFrame, ev: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def pooled(ev: pd.DataFrame) -> dict:
+    """Pooled metrics over the rows of ``ev`` (the benchmark rows joined with :func:`evaluate`)."""
+    s = ev[ev["single"]]
+    a = ev[ev["n_gold"] > 0]
+    pol = s["top1_pol"].dropna().astype(float) if len(s) else pd.Series(dtype=float)
+    return {"top1": float(s["top1"].mean()) if len(s) else None,
+            "top1_polarity": float(pol.mean()) if len(pol) else None,
+            "recall": float(a["n_named"].sum() / max(a["n_gold"].sum(), 1)),
+            "polarity": float(a["n_named_pol_ok"].sum() / a["n_named_pol"].sum()) if a["n_named_pol"].sum() else None,
+            "precision": float(ev["n_pred_ok"].sum() / max(ev["n_pred_ann"].sum(), 1)),
+            "n_single": int(len(s)), "n_all": int(len(a))}
+
+
 def markdown(table: pd.DataFrame) -> str:
     cols = ["corpus", "lang", "level", "n_single", "top1", "top1_polarity", "n_all", "recall", "polarity", "precision"]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
@@ -140,18 +153,14 @@ def main(argv=None) -> int:
     print(f"\n{len(df)} validation texts in {time.perf_counter() - t0:.0f} s\n")
     print(markdown(table))
     ev = df.join(evaluate(results, df))
-    s = ev[ev["single"]]
-    a = ev[ev["n_gold"] > 0]
-    pol = s["top1_pol"].dropna().astype(float)
-    total = {"top1": float(s["top1"].mean()), "top1_polarity": float(pol.mean()) if len(pol) else None,
-             "recall": float(a["n_named"].sum() / max(a["n_gold"].sum(), 1)),
-             "polarity": float(a["n_named_pol_ok"].sum() / max(a["n_named_pol"].sum(), 1)),
-             "precision": float(ev["n_pred_ok"].sum() / max(ev["n_pred_ann"].sum(), 1)),
-             "n_single": int(len(s)), "n_all": int(len(a))}
+    total = pooled(ev)
     print("\nall rows pooled:", json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in total.items()}))
+    languages = {lang: pooled(g) for lang, g in ev.groupby("lang", sort=True) if g["n_gold"].sum() > 0}
+    for lang, rep in languages.items():
+        print(f"  {lang}:", json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in rep.items()}))
     if args.json:
-        Path(args.json).write_text(json.dumps({"groups": table.to_dict("records"), "pooled": total}, indent=2,
-                                              default=float))
+        Path(args.json).write_text(json.dumps({"groups": table.to_dict("records"), "pooled": total,
+                                               "languages": languages}, indent=2, default=float))
     return 0
 
 

@@ -2,6 +2,9 @@
 
     python scripts/train_default.py embed   # embed a language-balanced sample (cached in artifacts/)
     python scripts/train_default.py fit     # train heads, calibrate, evaluate, write models/default
+    python scripts/train_default.py touchpoints   # refit only the aspect polarity head of models/default
+    python benchmarks/touchpoints.py --json artifacts/tp_bench.json
+    python scripts/train_default.py card artifacts/tp_bench.json   # touchpoint metrics into the model card
 
 Validation rows (corpus dev splits, or a hashed 10% of train) are never trained on.
 """
@@ -148,5 +151,52 @@ def fit() -> None:
     print(f"fit + eval in {seconds:.0f} s; wrote models/default")
 
 
+MODEL = ROOT / "models" / "default"
+
+
+def touchpoints() -> None:
+    """Refit the aspect polarity head of the bundled detector (anchors, touchpoint head and thresholds
+    kept); the sentiment and emotion files stay byte-identical. Rewrites the touchpoint files,
+    ``metrics.json["touchpoints"]`` and the manifest."""
+    from cx_nlp.cx.touchpoint_data import fit_default_detector
+    from cx_nlp.cx.touchpoints import TouchpointDetector
+    from cx_nlp.encoder import ensure_encoder
+    from cx_nlp.encoder.backends import TorchEncoder
+    from cx_nlp.heads import Head
+    from cx_nlp.training.model_card import refresh_manifest
+
+    manifest = json.loads((MODEL / "manifest.json").read_text())
+    base = TouchpointDetector.load(MODEL, manifest["touchpoints"])
+    sent_head = Head.load(MODEL, "sentiment")
+    det, tp_metrics = fit_default_detector(shared_data_dir(), TorchEncoder(ensure_encoder(), prefix="query: "),
+                                           sentiment_head=sent_head, cache_dir=ART, progress=print, base=base)
+    det.save(MODEL)
+    metrics = json.loads((MODEL / "metrics.json").read_text())
+    metrics["touchpoints"] = tp_metrics
+    metrics.pop("touchpoint_benchmark", None)  # stale: rerun benchmarks/touchpoints.py, then `card`
+    (MODEL / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    refresh_manifest(MODEL)
+    print("wrote the touchpoint files of models/default; now run benchmarks/touchpoints.py --json F and `card F`")
+
+
+def card(bench_json: str) -> None:
+    """Put the touchpoint benchmark (``benchmarks/touchpoints.py --json``) into metrics.json and the card."""
+    from cx_nlp.training.model_card import refresh_manifest, set_card_section, touchpoint_section
+
+    bench = json.loads(Path(bench_json).read_text())
+    metrics = json.loads((MODEL / "metrics.json").read_text())
+    metrics["touchpoint_benchmark"] = bench
+    (MODEL / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    section = touchpoint_section(bench, (metrics.get("touchpoints") or {}).get("polarity"))
+    path = MODEL / "model_card.md"
+    path.write_text(set_card_section(path.read_text(), section))
+    refresh_manifest(MODEL)
+    print(f"touchpoint metrics from {bench_json} written into {path}")
+
+
 if __name__ == "__main__":
-    {"embed": embed, "fit": fit}[sys.argv[1]]()
+    cmd = sys.argv[1]
+    if cmd == "card":
+        card(sys.argv[2])
+    else:
+        {"embed": embed, "fit": fit, "touchpoints": touchpoints}[cmd]()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -335,18 +335,29 @@ def row_weights(df: pd.DataFrame) -> np.ndarray:
     return (w / w.mean()).astype(np.float32)
 
 
+def row_groups(df: pd.DataFrame) -> list[str]:
+    """Per row, a key shared by rows that must stay on one side of a split: a review and the sentences
+    cut out of it, and a machine-translated text and its source (m_absa_mt's en/ru twins)."""
+    out = []
+    for rid, review in zip(df["id"].astype(str), df["review_id"]):
+        key = review if isinstance(review, str) and review else rid
+        out.append(key.replace("_en:", ":").replace("_ru:", ":"))
+    return out
+
+
 def fit_default_detector(folder: Path, encoder, sentiment_head=None, cache_dir: str | Path | None = None,
-                         taxonomy: Taxonomy | None = None, progress=None):
+                         taxonomy: Taxonomy | None = None, progress=None, base=None):
     """Train the bundled detector: zero-shot anchors + supervised head + aspect polarity head.
 
     ``encoder`` embeds the taxonomy anchors and the corpus rows (through a :class:`CachedEncoder` under
     ``cache_dir`` when given); ``sentiment_head`` (the sentence head) lets the polarity head's weight be
-    calibrated against it. Returns ``(detector, metrics)``.
+    calibrated against it. ``base`` (a trained detector) keeps its anchors, touchpoint head and
+    calibration and refits only the polarity head. Returns ``(detector, metrics)``.
     """
-    from .touchpoints import TouchpointDetector, fit_touchpoints
+    from .touchpoints import Calibration, TouchpointDetector, fit_polarity, fit_touchpoints
 
     say = progress or (lambda m: None)
-    taxonomy = taxonomy or Taxonomy.load()
+    taxonomy = base.taxonomy if base is not None else (taxonomy or Taxonomy.load())
     enc = CachedEncoder(encoder, cache_dir) if cache_dir is not None else encoder
     df = touchpoint_examples(folder, taxonomy)
     df = df[df["file"] != "taxonomy"].reset_index(drop=True)  # the anchors join inside fit_touchpoints
@@ -356,11 +367,22 @@ def fit_default_detector(folder: Path, encoder, sentiment_head=None, cache_dir: 
         enc.save()
     ids = taxonomy.ids
     Y, M = label_matrix(df, ids)
-    base = TouchpointDetector.build(taxonomy, enc)
     ps = sentiment_head.predict_proba(X) if sentiment_head is not None else None
-    det = fit_touchpoints(base, Y, embeddings=X, mask=M, weights=row_weights(df), valid=(df["fold"] == "valid").to_numpy(),
+    valid = (df["fold"] == "valid").to_numpy()
+    groups = row_groups(df)
+    if base is not None:
+        det = TouchpointDetector(base.taxonomy, base.anchors, base.anchor_tp,
+                                 Calibration.from_dict(asdict(base.calibration)), base.head, None,
+                                 {k: v for k, v in base.info.items() if k not in ("polarity", "polarity_touchpoints")})
+        det.polarity, pm = fit_polarity(det, X, Y, df["polarity"].tolist(), valid, weights=row_weights(df),
+                                        sentiment=ps, langs=df["lang"].tolist(), groups=groups)
+        det.info["polarity"] = pm
+        say(f"polarity head: {pm}")
+        return det, dict(det.info)
+    base = TouchpointDetector.build(taxonomy, enc)
+    det = fit_touchpoints(base, Y, embeddings=X, mask=M, weights=row_weights(df), valid=valid,
                           polarity=df["polarity"].tolist(), sentiment=ps, texts=df["text"].tolist(),
-                          langs=df["lang"].tolist(), progress=say)
+                          langs=df["lang"].tolist(), progress=say, groups=groups)
     if isinstance(enc, CachedEncoder):
         enc.save()
     counts = df.groupby(["file", "fold"]).size().unstack(fill_value=0)

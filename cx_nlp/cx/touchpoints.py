@@ -33,7 +33,7 @@ from ..heads import SENTIMENT_LABELS, Head, HeadConfig
 from .taxonomy import Taxonomy
 
 
-MAX_POLARITY_WEIGHT = 0.5
+MAX_POLARITY_WEIGHT = 0.75
 
 
 @dataclass
@@ -487,7 +487,8 @@ def fit_touchpoints(taxonomy: Taxonomy | TouchpointDetector, labels: Sequence[Se
                     valid: np.ndarray | None = None, polarity: Sequence[dict | str | None] | None = None,
                     sentiment: np.ndarray | None = None, use_taxonomy_examples: bool = True,
                     example_weight: float = 1.0, holdout: float = 0.25, langs: Sequence[str] | None = None,
-                    config=None, beta: float = 1.0, seed: int = 13, progress=None) -> TouchpointDetector:
+                    config=None, beta: float = 1.0, seed: int = 13, progress=None,
+                    groups: Sequence[str] | None = None) -> TouchpointDetector:
     """Train the supervised touchpoint head (and, given ``polarity``, the aspect polarity head).
 
     ``labels``: per text, the list of touchpoint ids it is about ([] = none), or an (n, k) 0/1 matrix in
@@ -498,7 +499,8 @@ def fit_touchpoints(taxonomy: Taxonomy | TouchpointDetector, labels: Sequence[Se
     calibration (default: a seeded 10%).
     ``polarity``: per row, {touchpoint: "negative"|"neutral"|"positive"} or one label for all its
     touchpoints: trains the aspect polarity head; with ``sentiment`` (the sentence head's (n, 3)
-    probabilities) its weight against the piece's sentiment is calibrated.
+    probabilities) its weight against the piece's sentiment is calibrated, on a share of the training
+    rows (by ``groups`` when given: per row, a key shared by rows that must stay together).
 
     The taxonomy's own examples (its anchors) join the training rows (``example_weight`` each) unless
     ``use_taxonomy_examples`` is False. Calibration: a seeded ``holdout`` share of the examples is kept
@@ -577,7 +579,8 @@ def fit_touchpoints(taxonomy: Taxonomy | TouchpointDetector, labels: Sequence[Se
     say(f"touchpoint calibration: {metrics}")
     det.info = {"validation": metrics}
     if polarity is not None:
-        det.polarity, pm = fit_polarity(det, X, Y, polarity, valid, weights=w, sentiment=sentiment, seed=seed)
+        det.polarity, pm = fit_polarity(det, X, Y, polarity, valid, weights=w, sentiment=sentiment, seed=seed,
+                                        langs=langs, groups=groups)
         det.info["polarity"] = pm
         say(f"polarity head: {pm}")
     return det
@@ -598,16 +601,52 @@ def polarity_pairs(Y: np.ndarray, polarity: Sequence[dict | str | None], ids: li
     return np.asarray(rows, dtype=np.int64), np.asarray(tps, dtype=np.int64), np.asarray(ys, dtype=np.int64)
 
 
+def _calibration_split(n: int, train: np.ndarray, groups: Sequence[str] | None, fraction: float,
+                       seed: int) -> np.ndarray:
+    """A seeded ``fraction`` of the training rows kept out to tune the polarity head (never the
+    validation rows): by hashed ``groups`` (a review and its sentences, a text and its translation
+    stay together) when given, else by a seeded random draw."""
+    if groups is not None:
+        import hashlib
+
+        h = np.asarray([int(hashlib.blake2b(f"{seed}:{g}".encode(), digest_size=4).hexdigest(), 16) % 10000
+                        for g in groups])
+        pick = h < fraction * 10000
+    else:
+        pick = np.random.default_rng(seed + 1).random(n) < fraction
+    return pick & train
+
+
+def _language_balance(langs: Sequence[str] | None, rows: np.ndarray, fit_rows: np.ndarray) -> np.ndarray:
+    """Per pair, a weight giving each language the same total weight among the fitted pairs."""
+    w = np.ones(len(rows), dtype=np.float64)
+    if langs is None:
+        return w
+    lg = np.asarray(langs, dtype=object)[rows]
+    present = sorted(set(lg[fit_rows]))
+    for lang in present:
+        m = lg == lang
+        w[m] = len(rows) / (len(present) * max((m & fit_rows).sum(), 1))
+    return w
+
+
 def fit_polarity(det: TouchpointDetector, X: np.ndarray, Y: np.ndarray, polarity, valid: np.ndarray,
                  weights: np.ndarray | None = None, config=None, sentiment: np.ndarray | None = None,
-                 seed: int = 13):
+                 seed: int = 13, langs: Sequence[str] | None = None, groups: Sequence[str] | None = None,
+                 calibration_fraction: float = 0.15):
     """Aspect polarity head: softmax over negative/neutral/positive from [embedding, one-hot touchpoint].
 
-    With ``sentiment`` (the sentence head's probabilities for X), ``polarity_weight`` is chosen on the
-    validation pairs (how much to trust this head over the piece's sentiment)."""
+    Tuning never touches ``valid``: a seeded ``calibration_fraction`` of the training rows (by
+    ``groups`` when given: a review and its sentences, a text and its translation, stay on one side)
+    is kept out for early stopping, temperature and, with ``sentiment`` (the sentence head's
+    probabilities for X), the ``polarity_weight`` against the piece's sentiment. ``valid`` only
+    reports. With ``langs``, each language weighs the same in the loss (ru and pl aspect rows are
+    few next to the machine-translated en/ru pairs); classes are sqrt-balanced (aspect data is mostly
+    positive)."""
     from ..training.fit import FitConfig, fit_head
 
     ids = det.ids
+    valid = np.asarray(valid, dtype=bool)
     r, k, y = polarity_pairs(Y, polarity, ids)
     if len(r) < 50:
         return None, {"n": int(len(r)), "note": "too few rows with polarity"}
@@ -615,30 +654,39 @@ def fit_polarity(det: TouchpointDetector, X: np.ndarray, Y: np.ndarray, polarity
     onehot[np.arange(len(r)), k] = 1.0
     Z = np.concatenate([X[r], onehot], axis=1)
     v = valid[r]
+    cal_rows = _calibration_split(len(X), ~valid, groups, calibration_fraction, seed)
+    c = cal_rows[r]
+    if c.sum() < 20 or (~v & ~c).sum() < 20:  # tiny data: fall back to the validation rows
+        c = v.copy()
+    fit = ~v & ~c
     w = np.ones(len(r), np.float32) if weights is None else np.asarray(weights, np.float32)[r]
-    # classes sqrt-balanced: aspect data is mostly positive
-    counts = np.bincount(y[~v], minlength=3).astype(np.float32)
+    w = w * _language_balance(langs, r, fit).astype(np.float32)
+    counts = np.bincount(y[fit], minlength=3).astype(np.float32)
     cw = np.sqrt(counts.sum() / np.maximum(counts, 1.0))
     w = w * cw[y]
     cfg = config or FitConfig(hidden=256, dropout=0.2, max_epochs=60, patience=6, seed=seed)
-    head = fit_head("touchpoint_polarity", list(SENTIMENT_LABELS), "single", Z[~v], y[~v], Z[v], y[v],
-                    weights=w[~v] / w[~v].mean(), config=cfg)
-    p = head.predict_proba(Z[v])
-    metrics = {"n_train": int((~v).sum()), "n_valid": int(v.sum()),
-               "accuracy": round(float((p.argmax(1) == y[v]).mean()), 4)}
+    head = fit_head("touchpoint_polarity", list(SENTIMENT_LABELS), "single", Z[fit], y[fit], Z[c], y[c],
+                    weights=w[fit] / w[fit].mean(), config=cfg)
+    p = head.predict_proba(Z)
+    metrics = {"n_train": int(fit.sum()), "n_calibration": int(c.sum()), "n_valid": int(v.sum()),
+               "accuracy": round(float((p[v].argmax(1) == y[v]).mean()), 4) if v.any() else None,
+               "accuracy_calibration": round(float((p[c].argmax(1) == y[c]).mean()), 4)}
     det.info = dict(det.info, polarity_touchpoints=list(ids))
     if sentiment is not None:
         # The aspect head knows the review corpora; the sentence head saw 13 corpora in more languages.
-        # Its weight is chosen on validation pairs but capped at an equal say (MAX_POLARITY_WEIGHT), so
-        # that text unlike the aspect corpora still gets the broader head's reading.
-        s = np.asarray(sentiment)[r][v]
-        grid = [g for g in (0.0, 0.25, 0.5, 0.75, 1.0) if g <= MAX_POLARITY_WEIGHT + 1e-9]
-        best = max(((float(((g * p + (1 - g) * s).argmax(1) == y[v]).mean()), g) for g in grid),
+        # Its weight is chosen on the training-side calibration pairs, capped (MAX_POLARITY_WEIGHT) so
+        # that text unlike the aspect corpora still gets some of the broader head's reading.
+        s = np.asarray(sentiment)[r]
+        grid = [g for g in (0.0, 0.25, 0.5, 0.6, 0.75, 0.9, 1.0) if g <= MAX_POLARITY_WEIGHT + 1e-9]
+        best = max(((float(((g * p[c] + (1 - g) * s[c]).argmax(1) == y[c]).mean()), g) for g in grid),
                    key=lambda t: (round(t[0], 4), t[1]))
-        det.calibration.polarity_weight = float(best[1])
-        metrics["sentence_head_accuracy"] = round(float((s.argmax(1) == y[v]).mean()), 4)
-        metrics["blend_accuracy"] = round(best[0], 4)
-        metrics["polarity_weight"] = det.calibration.polarity_weight
+        g = float(best[1])
+        det.calibration.polarity_weight = g
+        metrics["sentence_head_accuracy"] = round(float((s[v].argmax(1) == y[v]).mean()), 4) if v.any() else None
+        metrics["blend_accuracy_calibration"] = round(best[0], 4)
+        if v.any():
+            metrics["blend_accuracy"] = round(float(((g * p[v] + (1 - g) * s[v]).argmax(1) == y[v]).mean()), 4)
+        metrics["polarity_weight"] = g
     else:
         det.calibration.polarity_weight = MAX_POLARITY_WEIGHT
     return head, metrics

@@ -34,6 +34,68 @@ def _table(rows: dict, cols: list[str]) -> str:
     return "\n".join(lines)
 
 
+TOUCHPOINT_SECTION = "## Touchpoints"
+_BEFORE = "## Training data and licences"
+
+
+def _cell(v) -> str:
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    return f"{v:.3f}" if isinstance(v, float) else str(v)
+
+
+def touchpoint_section(bench: dict, polarity: dict | None = None) -> str:
+    """The model card's touchpoint section from ``benchmarks/touchpoints.py --json`` output (full
+    pipeline on the validation rows of the aspect and intent corpora) and the polarity head's metrics."""
+    cols = ["n_single", "top1", "top1_polarity", "n_all", "recall", "polarity", "precision"]
+    lines = [TOUCHPOINT_SECTION,
+             "Full pipeline (`Analyzer.predict`: sentences, clauses, encoder, heads, roll-up) on the validation rows",
+             "of the aspect and intent corpora mapped by `cx_nlp/cx/aspect_map.csv` (`python benchmarks/touchpoints.py`).",
+             "`top1`: texts about one touchpoint whose first touchpoint is it; `top1_polarity`: its sentiment is the",
+             "gold polarity (when top-1 is right); `recall`: share of a text's gold touchpoints named; `polarity`: share",
+             "of named gold touchpoints with the right sentiment; `precision`: named touchpoints (that the corpus",
+             "annotates) that are gold. Intent corpora carry no polarity.",
+             "",
+             "| corpus | lang | level | " + " | ".join(cols) + " |", "|---" * (len(cols) + 3) + "|"]
+    for g in bench.get("groups", []):
+        lines.append(f"| {g['corpus']} | {g['lang']} | {g['level']} | " + " | ".join(_cell(g.get(c)) for c in cols) + " |")
+    pooled = bench.get("pooled") or {}
+    if pooled:
+        lines.append("| **all pooled** | | | " + " | ".join(_cell(pooled.get(c)) for c in cols) + " |")
+    langs = bench.get("languages") or {}
+    if langs:
+        lines += ["", "Per language (pooled over corpora):", "",
+                  "| lang | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
+        for lang, rep in sorted(langs.items()):
+            lines.append(f"| {lang} | " + " | ".join(_cell(rep.get(c)) for c in cols) + " |")
+    if polarity:
+        lines += ["", "Aspect polarity head (pairs of text and gold touchpoint; weight against the sentence head chosen",
+                  "on a training-side calibration split, never on the validation rows): "
+                  + ", ".join(f"{k}={v}" for k, v in polarity.items())]
+    return "\n".join(lines)
+
+
+def set_card_section(card: str, section: str) -> str:
+    """Replace the card's ``## Touchpoints`` section with ``section`` (or insert it before the
+    training-data section)."""
+    lines = card.rstrip("\n").split("\n")
+    if TOUCHPOINT_SECTION in lines:
+        i = lines.index(TOUCHPOINT_SECTION)
+        j = next((n for n in range(i + 1, len(lines)) if lines[n].startswith("## ")), len(lines))
+        lines[i:j] = section.split("\n") + [""]
+    else:
+        i = lines.index(_BEFORE) if _BEFORE in lines else len(lines)
+        lines[i:i] = section.split("\n") + [""]
+    return "\n".join(lines) + "\n"
+
+
+def refresh_manifest(folder: Path) -> dict:
+    """Rewrite ``manifest.json`` with the SHA-256 of the folder's current files (the rest kept)."""
+    manifest = json.loads((Path(folder) / "manifest.json").read_text())
+    manifest.pop("files", None)
+    return write_manifest(Path(folder), manifest)
+
+
 def write_default_model(folder: Path, heads: dict, metrics: dict, train_rows: dict, corpora: list[str],
                         seconds: float, extra_manifest: dict | None = None, touchpoints=None) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
@@ -66,6 +128,8 @@ def write_default_model(folder: Path, heads: dict, metrics: dict, train_rows: di
         "Emotion thresholds (chosen on validation data): "
         + (json.dumps(heads["emotions"].config.thresholds) if "emotions" in heads else "n/a"),
         "",
+        *([touchpoint_section(metrics["touchpoint_benchmark"], (metrics.get("touchpoints") or {}).get("polarity")), ""]
+          if metrics.get("touchpoint_benchmark") else []),
         "## Training data and licences",
         "Several corpora are non-commercial (NC) or have no stated licence: a model trained on them inherits",
         "doubts about commercial use. Retrain on permissive corpora only for commercial work.",

@@ -80,8 +80,8 @@ def test_chart_data_is_valid_json_and_inert(report):
 def test_pngs_written(report):
     res, _ = report
     names = sorted(p.name for p in res["pngs"])
-    assert names == sorted(["sentiment.png", "emotions.png", "touchpoints.png", "languages.png", "trend.png",
-                            "segments.png", "score_by_sentiment.png"])
+    assert names == sorted(["sentiment.png", "emotions.png", "touchpoints.png", "journey.png", "drivers.png",
+                            "languages.png", "trend.png", "segments.png", "score_by_sentiment.png"])
     for p in res["pngs"]:
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 1000
 

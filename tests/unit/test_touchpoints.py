@@ -196,3 +196,37 @@ def test_rollup_best_first_with_evidence(base):
 ])
 def test_clause_text_drops_the_opening_conjunction(text, expected):
     assert clause_text(text) == expected
+
+
+def test_polarity_weight_is_tuned_off_the_validation_rows(base, centres):
+    """The mixing weight and early stopping use a training-side split: the validation rows only report."""
+    rng = np.random.default_rng(3)
+    X = _unit(centres[0] + centres[1] + 0.3 * rng.normal(size=(600, D)))
+    Y = np.zeros((600, 3), np.float32)
+    Y[:, 0] = Y[:, 1] = 1
+    pol = [{"delivery": "negative", "support": "positive"}] * 600
+    valid = np.zeros(600, bool)
+    valid[::5] = True
+    sent = np.tile(np.array([[0.1, 0.1, 0.8]], np.float32), (600, 1))
+    det = TouchpointDetector(base.taxonomy, base.anchors, base.anchor_tp, Calibration())
+    det.polarity, m = fit_polarity(det, X, Y, pol, valid, config=FAST, sentiment=sent,
+                                   langs=["en"] * 600, groups=[f"r{i // 2}" for i in range(600)])
+    assert m["n_valid"] == 2 * int(valid.sum()) and m["n_calibration"] > 0
+    assert m["n_train"] + m["n_calibration"] + m["n_valid"] == 1200
+    assert 0 < det.calibration.polarity_weight <= 0.75
+
+
+def test_model_card_touchpoint_section():
+    from cx_nlp.training.model_card import set_card_section, touchpoint_section
+
+    bench = {"groups": [{"corpus": "c", "lang": "ru", "level": "sentence", "n_single": 10, "top1": 0.8,
+                         "top1_polarity": 0.9, "n_all": 12, "recall": 0.85, "polarity": 0.88, "precision": 0.7}],
+             "pooled": {"n_single": 10, "top1": 0.8, "top1_polarity": 0.9, "n_all": 12, "recall": 0.85,
+                        "polarity": 0.88, "precision": 0.7},
+             "languages": {"ru": {"n_single": 10, "top1": 0.8, "top1_polarity": 0.9, "n_all": 12, "recall": 0.85,
+                                  "polarity": 0.88, "precision": 0.7}}}
+    card = "# m\n\n## Validation scores\nx\n\n## Training data and licences\n- a\n"
+    once = set_card_section(card, touchpoint_section(bench))
+    assert "| c | ru | sentence | 10 | 0.800 | 0.900 |" in once and "| ru | 10 | 0.800 |" in once
+    assert once.index("## Touchpoints") < once.index("## Training data")
+    assert set_card_section(once, touchpoint_section(bench)) == once  # replaced, not duplicated
