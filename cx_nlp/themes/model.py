@@ -8,7 +8,7 @@
     tm.save(path); ThemeModel.load(path)   # JSON + safetensors + an editable themes.yaml
 
 Pipeline (each step swappable through ``__init__``): sentences -> embeddings (the project's encoder, one
-vector per sentence) -> centring -> reducer (PCA; UMAP or any estimator) fitted on a sample -> clusterer
+vector per sentence) -> centring -> reducer (spectral k-NN embedding; PCA, UMAP or any estimator) fitted on a sample -> clusterer
 (HDBSCAN; k-means or any estimator) -> prototypes refined in the full centred space -> near-duplicate
 merge -> stable ids (matched to the previous fit by centroid) -> the user's theme file (rename, merge,
 split, drop, seeds) -> nearest-prototype assignment in chunks with an outlier threshold -> c-TF-IDF
@@ -88,7 +88,9 @@ class ThemeModel:
     """Cross-lingual, sentence-level theme discovery with a scikit-learn contract.
 
     Parameters (all stored as given; learned attributes end in ``_``):
-        reducer: "pca" (default, whitened) | "spectral" | "umap" (needs umap-learn) | "none" | an estimator.
+        reducer: "auto" (default: "spectral" from 300 sentences on, "pca" below) | "spectral" (Laplacian
+            eigenmaps of the 10-NN graph, clustered on a sub-sample of at most 5000 sentences) | "pca" (whitened) | "umap" (needs umap-learn) | "none" |
+            an estimator.
         clusterer: "hdbscan" (default, finds the number of themes) | "kmeans" | an estimator (fit -> labels_).
         n_components: reduced dimensions for the clusterer (PCA/UMAP).
         min_cluster_size: smallest theme for HDBSCAN (default: 0.5% of the fitted sentences, >= 5).
@@ -117,9 +119,9 @@ class ThemeModel:
             only when texts must be embedded.
     """
 
-    def __init__(self, reducer: Any = "pca", clusterer: Any = "hdbscan", n_components: int = 20,
+    def __init__(self, reducer: Any = "auto", clusterer: Any = "hdbscan", n_components: int = 20,
                  min_cluster_size: int | None = None, min_samples: int | None = 2, n_clusters: int | None = None,
-                 refine_iter: int = 3, merge_threshold: float = 0.8, min_similarity: float = 0.1,
+                 refine_iter: int = 3, merge_threshold: float = 0.7, min_similarity: float = 0.1,
                  max_outlier_share: float = 0.05, granularity: str = "sentence", display_lang: str | None = None,
                  top_n_words: int = 10, n_examples: int = 3, max_parents: int = 12, max_fit_samples: int = 50_000,
                  max_docs_per_theme: int = 1000, chunk_size: int = 65536, ngram_max: int = 3,
@@ -363,12 +365,16 @@ class ThemeModel:
         self.seeds_ = self._seed_table(edits, ref)
         seed_hit = self._seed_match(s_text, s_lang)
         free = seed_hit < 0
-        mcs = self.min_cluster_size or auto_min_cluster_size(len(sample))
+        rows = np.flatnonzero(free)
         labels = np.full(len(sample), -1, dtype=np.int64)
-        if free.sum() >= 2:
-            red = make_reducer(self.reducer, int(free.sum()), dim, self.n_components, self.random_state)
-            Z = fit_reduce(red, Ws[free], self.chunk_size)
-            labels[free] = run_clusterer(Z, self.clusterer, mcs, self.min_samples, self.n_clusters, self.random_state)
+        red = make_reducer(self.reducer, len(rows), dim, self.n_components, self.random_state) if len(rows) >= 2 else None
+        cap = getattr(red, "max_fit_rows", None)
+        if cap and len(rows) > int(cap):  # a reducer that grows superlinearly clusters a seeded sub-sample
+            rows = np.sort(rng.choice(rows, int(cap), replace=False))
+        mcs = self.min_cluster_size or auto_min_cluster_size(len(rows) if red is not None else len(sample))
+        if red is not None:
+            Z = fit_reduce(red, Ws[rows], self.chunk_size)
+            labels[rows] = run_clusterer(Z, self.clusterer, mcs, self.min_samples, self.n_clusters, self.random_state)
             self.reducer_ = red
         protos, _ = prototypes_from_labels(Ws, labels)
         if len(protos) == 0 and free.sum() >= 1:  # nothing dense: one theme for everything

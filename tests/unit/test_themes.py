@@ -280,3 +280,38 @@ def test_invalid_texts_get_no_theme(data):
     items = list(texts[:20]) + [None, "", 3.5]
     tm = ThemeModel().fit(items, embeddings=X[:20], sentences=[[t] for t in texts[:20]] + [[], [], []], langs=LANG)
     assert list(tm.labels_[-3:]) == [-1, -1, -1]
+
+
+def test_default_spectral_reducer_clusters_a_capped_subsample(monkeypatch):
+    """Default reducer is the k-NN spectral embedding; above its row cap it sees a seeded sub-sample only,
+    the other sentences join their nearest theme, and transform still agrees with fit."""
+    from cx_nlp.themes import reduce as R
+
+    assert ThemeModel().reducer == "auto"
+    seen = []
+    orig = R._Spectral.fit_transform
+
+    def spy(self, x):
+        seen.append(len(x))
+        return orig(self, x)
+
+    monkeypatch.setattr(R._Spectral, "fit_transform", spy)
+    monkeypatch.setattr(R._Spectral, "max_fit_rows", 120)
+    texts, y, X = make_data(n_per=60, seed=3)  # 300 sentences, cap 120
+    tm = ThemeModel(random_state=0).fit(texts, embeddings=X, langs=[LANG] * len(texts))
+    assert seen == [120]
+    labels = np.asarray(tm.labels_)
+    assert (labels >= 0).mean() >= 0.9
+    assert nmi(y, labels) > 0.9
+    assert list(tm.transform(texts, embeddings=X, langs=[LANG] * len(texts))) == [int(v) for v in labels]
+
+
+def test_spectral_coordinates_are_not_renormalised_but_pca_are():
+    from cx_nlp.themes.reduce import fit_reduce, make_reducer
+
+    _, _, X = make_data(n_per=20, seed=1)
+    z = fit_reduce(make_reducer("spectral", len(X), X.shape[1], 5, 0), X)
+    assert z.shape == (len(X), 5)
+    assert not np.allclose(np.linalg.norm(z, axis=1), 1.0, atol=1e-3)
+    p = fit_reduce(make_reducer("pca", len(X), X.shape[1], 5, 0), X)
+    assert np.allclose(np.linalg.norm(p, axis=1), 1.0, atol=1e-4)
