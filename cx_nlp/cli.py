@@ -322,8 +322,12 @@ def train(
     resume: bool = typer.Option(False, help="Continue a killed run (cached embeddings, LoRA checkpoints)."),
     overwrite: bool = typer.Option(False, help="Replace an existing output folder."),
     keep_cache: bool = typer.Option(False, help="Keep <output>/.cache (embeddings, checkpoints) after success."),
+    task: str = typer.Option("head", help="head (a new or replaced head, any label set) | touchpoint (labels are "
+                             "touchpoint ids, 'a;b' or 'a:negative;b:positive'; retrains the touchpoint detector)"),
+    taxonomy: Optional[Path] = typer.Option(None, help="With --task touchpoint: your taxonomy YAML (default: the "
+                                            "base model's)."),
 ):
-    """Train a head on your own labels (any label set) and write a model folder."""
+    """Train a head on your own labels (any label set), or the touchpoint detector, and write a model folder."""
     from .errors import CxError
     from .training.api import train as run_train
 
@@ -332,11 +336,17 @@ def train(
                         lang_col=lang_col, head_name=head, label_kind=label_kind, label_sep=label_sep, mode=mode,
                         keep_default_heads=default_heads, valid_fraction=valid_fraction, seed=seed,
                         class_weight=class_weight, epochs=epochs, max_length=max_length, batch_size=batch_size,
-                        resume=resume, overwrite=overwrite, keep_cache=keep_cache, progress=True)
+                        resume=resume, overwrite=overwrite, keep_cache=keep_cache, progress=True, task=task,
+                        taxonomy=taxonomy)
     except (CxError, ValueError) as exc:
         err.print(f"[red]{exc}[/red]", markup=False)
         raise typer.Exit(2)
-    _print_eval(res.metrics["valid"], f"validation: head {res.head!r} ({res.kind}-label, mode {res.mode})")
+    if task == "touchpoint":
+        v = res.metrics["valid"]
+        console.print(f"validation: top-1 {v['top1_accuracy']} (n={v['n_single']} single-touchpoint rows), "
+                      f"micro-F1 {v['micro_f1']}, macro-F1 {v['macro_f1']}, about-none right {v['none_accuracy']}")
+    else:
+        _print_eval(res.metrics["valid"], f"validation: head {res.head!r} ({res.kind}-label, mode {res.mode})")
     console.print(f"model folder: {res.path}  ({res.seconds:.0f} s)")
 
 

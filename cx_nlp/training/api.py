@@ -270,7 +270,7 @@ def train(data: str | Path | pd.DataFrame, output: str | Path, *, text_col: str 
           class_weight: str = "balanced", min_count: int = 2, epochs: int | None = None, max_length: int = 128,
           batch_size: int = 16, learning_rate: float | None = None, lora_r: int = 8, lora_alpha: int = 16,
           device: str | None = None, resume: bool = False, overwrite: bool = False, keep_cache: bool = False,
-          progress: bool = True) -> TrainResult:
+          progress: bool = True, task: str = "head", taxonomy: str | Path | None = None) -> TrainResult:
     """Train a head on your own labeled texts and write a model folder ``Analyzer.load`` reads.
 
     data: CSV/TSV/XLSX/JSONL/Parquet file, a ``datasets`` folder or a DataFrame. Columns are detected
@@ -280,8 +280,25 @@ def train(data: str | Path | pd.DataFrame, output: str | Path, *, text_col: str 
     auto | single | multi | rating | nps | sentiment (see ``training/data.py``). ``head_name``: default
     the label column's name; ``"sentiment"`` replaces the default sentiment head (labels must be
     negative/neutral/positive). Same data + same seed + same machine gives byte-identical head weights.
+
+    ``task="touchpoint"``: the labels are touchpoint ids (``a;b``, optionally ``a:negative``) of the base
+    model's taxonomy or of ``taxonomy`` (your YAML); the touchpoint detector (and, given polarities, its
+    aspect polarity head) is retrained and the default sentiment/emotion heads are kept
+    (see ``training/touchpoints.py``).
     """
     import torch
+
+    if task not in ("head", "touchpoint"):
+        raise ValueError(f"[E301] task must be 'head' or 'touchpoint', not {task!r}")
+    if task == "touchpoint":
+        from .touchpoints import train_touchpoints
+
+        return train_touchpoints(data, output, text_col=text_col, label_col=label_col, valid=valid,
+                                 split_col=split_col, lang_col=lang_col, taxonomy=taxonomy, base_model=base_model,
+                                 valid_fraction=valid_fraction, seed=seed, overwrite=overwrite, resume=resume,
+                                 keep_cache=keep_cache, progress=progress)
+    if taxonomy is not None:
+        raise ValueError("[E301] taxonomy= is for task='touchpoint'")
 
     t0 = time.perf_counter()
     out = Path(output)

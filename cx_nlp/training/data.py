@@ -450,6 +450,7 @@ class LabeledData:
     dropped: dict[str, int]           # why rows were left out -> count
     unknown_labels: dict[str, int]
     split_source: str                 # "valid file" | "split column <c>" | "stratified <f>"
+    rows: np.ndarray | None = None    # positions of the kept rows in the input (data, then valid) table
 
 
 def _clean_texts(df: pd.DataFrame, text_col: str) -> tuple[list, np.ndarray]:
@@ -530,7 +531,7 @@ def load_labeled(data: str | Path | pd.DataFrame, text_col: str | None = None, l
         langs = [None] * len(rows)
     return LabeledData(texts=[texts[i] for i in rows], y=y, spec=spec, fold=fold, lang=langs,
                        text_col=str(text_col), label_col=str(label_col), dropped={k: v for k, v in dropped.items() if v},
-                       unknown_labels=unknown, split_source=source)
+                       unknown_labels=unknown, split_source=source, rows=rows)
 
 
 def head_name_for(label_col: str, spec: LabelSpec) -> str:

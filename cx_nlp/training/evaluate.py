@@ -139,3 +139,36 @@ def grouped_report(probs: np.ndarray, y: np.ndarray, kind: str, labels: list[str
         if m.sum() >= min_group:
             out["by_lang"][g] = head_report(probs[m], y[m], kind, labels, thresholds)
     return out
+
+
+def touchpoint_report(det, emb: np.ndarray, labels: list[list[str]], texts: list[str] | None = None,
+                      langs: list[str | None] | None = None) -> dict:
+    """A touchpoint detector on labeled texts, scored as the Analyzer scores a sentence: top-1 accuracy on
+    rows about exactly one touchpoint, micro/macro-F1 of the thresholded sets, the share of rows about no
+    touchpoint that get none, and precision/recall/F1 per touchpoint."""
+    ids = list(det.ids)
+    n = len(labels)
+    Y = np.zeros((n, len(ids)), dtype=np.int64)
+    for i, labs in enumerate(labels):
+        for lab in labs:
+            Y[i, ids.index(lab)] = 1
+    S = det.scores(np.asarray(emb, dtype=np.float32), texts, langs) if n else np.zeros((0, len(ids)))
+    P = (S >= det.threshold_vector()[None, :]).astype(np.int64)
+    single = Y.sum(1) == 1
+    none = Y.sum(1) == 0
+    top1 = float((S[single].argmax(1) == Y[single].argmax(1)).mean()) if single.any() else None
+    out = {"n": int(n), "n_single": int(single.sum()), "top1_accuracy": None if top1 is None else round(top1, 4),
+           "micro_f1": round(float(f1_score(Y, P, average="micro", zero_division=0)), 4) if n else None,
+           "macro_f1": None, "none_accuracy": round(float((P[none].sum(1) == 0).mean()), 4) if none.any() else None,
+           "per_touchpoint": {}}
+    present = [j for j in range(len(ids)) if Y[:, j].any()]
+    if present:
+        out["macro_f1"] = round(float(f1_score(Y[:, present], P[:, present], average="macro", zero_division=0)), 4)
+    for j in present:
+        tp, fp, fn = int((Y[:, j] & P[:, j]).sum()), int(((1 - Y[:, j]) & P[:, j]).sum()), int((Y[:, j] & (1 - P[:, j])).sum())
+        prec = tp / (tp + fp) if tp + fp else 0.0
+        rec = tp / (tp + fn) if tp + fn else 0.0
+        out["per_touchpoint"][ids[j]] = {"support": int(Y[:, j].sum()), "precision": round(prec, 4),
+                                         "recall": round(rec, 4),
+                                         "f1": round(2 * prec * rec / (prec + rec), 4) if prec + rec else 0.0}
+    return out

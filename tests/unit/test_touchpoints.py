@@ -230,3 +230,17 @@ def test_model_card_touchpoint_section():
     assert "| c | ru | sentence | 10 | 0.800 | 0.900 |" in once and "| ru | 10 | 0.800 |" in once
     assert once.index("## Touchpoints") < once.index("## Training data")
     assert set_card_section(once, touchpoint_section(bench)) == once  # replaced, not duplicated
+
+
+def test_parse_touchpoint_labels_forms():
+    from cx_nlp.errors import CxError
+    from cx_nlp.training.touchpoints import parse_touchpoint_labels as parse
+
+    assert parse("delivery_logistics:negative;customer_support:positive") == (
+        ["delivery_logistics", "customer_support"], {"delivery_logistics": "negative", "customer_support": "positive"})
+    assert parse('["price_value", "website_app"]') == (["price_value", "website_app"], {})
+    assert parse(["a", "a", "b"]) == (["a", "b"], {})
+    assert parse("none") == ([], {}) and parse(float("nan")) == ([], {}) and parse("[]") == ([], {})
+    assert parse("a|b:Neutral") == (["a", "b"], {"b": "neutral"})
+    with pytest.raises(CxError, match="E501"):
+        parse("a:awful")
