@@ -1,5 +1,6 @@
 """Clustering steps: density clustering on reduced vectors, then prototypes in the full embedding space.
 
+0. ``smooth_knn``: each sampled vector averaged with its k nearest neighbours (clustering input only).
 1. ``run_clusterer``: HDBSCAN (default, finds the number of themes; ``leaf`` selection keeps fine,
    homogeneous clusters), k-means (``n_clusters``) or any estimator with ``fit`` + ``labels_``, on the
    reduced, re-normalised vectors of a sample.
@@ -18,7 +19,9 @@ import numpy as np
 
 from .reduce import l2n
 
-__all__ = ["auto_min_cluster_size", "run_clusterer", "refine", "merge_close", "assign", "centre"]
+__all__ = ["auto_min_cluster_size", "run_clusterer", "refine", "merge_close", "assign", "centre", "smooth_knn"]
+
+SMOOTH_MAX_REF = 5000  # reference sentences the neighbourhood smoothing searches (cost: rows x this)
 
 
 def auto_min_cluster_size(n: int) -> int:
@@ -28,6 +31,34 @@ def auto_min_cluster_size(n: int) -> int:
 
 def centre(x: np.ndarray, mean: np.ndarray) -> np.ndarray:
     return l2n(np.asarray(x, dtype=np.float32) - mean)
+
+
+def smooth_knn(w: np.ndarray, k: int, rng: np.random.Generator | None = None, chunk: int = 4096,
+               max_ref: int = SMOOTH_MAX_REF) -> np.ndarray:
+    """Each row plus the mean of its ``k`` nearest other rows (cosine), re-normalised.
+
+    One step of neighbourhood averaging (feature propagation over the k-NN graph): paraphrases that use
+    different words but share neighbours move together, so the clusterer sees one theme where the raw
+    vectors show a few lexical variants; an isolated sentence keeps half of its own direction. Neighbours
+    are searched among at most ``max_ref`` rows (a seeded sample), in chunks, so the cost is linear in rows.
+    """
+    w = np.asarray(w, dtype=np.float32)
+    n = len(w)
+    if k <= 0 or n <= k + 1:
+        return w
+    ref = np.arange(n) if n <= max_ref else np.sort((rng or np.random.default_rng(0)).choice(n, max_ref, replace=False))
+    pos = np.full(n, -1, dtype=np.int64)
+    pos[ref] = np.arange(len(ref))
+    rt = np.ascontiguousarray(w[ref].T)
+    out = np.empty_like(w)
+    for i in range(0, n, chunk):
+        s = w[i:i + chunk] @ rt
+        r = np.arange(i, min(i + chunk, n))
+        own = pos[r] >= 0
+        s[np.flatnonzero(own), pos[r][own]] = -np.inf  # a row is not its own neighbour
+        idx = np.argpartition(-s, k, axis=1)[:, :k]
+        out[i:i + len(s)] = w[i:i + chunk] + w[ref][idx].mean(1)
+    return l2n(out)
 
 
 def run_clusterer(z: np.ndarray, spec: Any, min_cluster_size: int, min_samples: int | None,

@@ -315,3 +315,39 @@ def test_spectral_coordinates_are_not_renormalised_but_pca_are():
     assert not np.allclose(np.linalg.norm(z, axis=1), 1.0, atol=1e-3)
     p = fit_reduce(make_reducer("pca", len(X), X.shape[1], 5, 0), X)
     assert np.allclose(np.linalg.norm(p, axis=1), 1.0, atol=1e-4)
+
+
+def test_smooth_knn_averages_each_row_with_its_nearest_other_rows():
+    from cx_nlp.themes.cluster import smooth_knn
+    from cx_nlp.themes.reduce import l2n
+
+    rng = np.random.default_rng(3)
+    w = l2n(rng.normal(size=(200, 16)))
+    for max_ref in (1000, 50):  # all rows as neighbours, and a sampled reference set
+        out = smooth_knn(w, 3, np.random.default_rng(0), chunk=64, max_ref=max_ref)
+        ref = np.arange(200) if max_ref >= 200 else np.sort(np.random.default_rng(0).choice(200, max_ref, replace=False))
+        s = w @ w[ref].T
+        s[np.isin(np.arange(200), ref).nonzero()[0], np.searchsorted(ref, np.arange(200)[np.isin(np.arange(200), ref)])] = -np.inf
+        nn = ref[np.argsort(-s, axis=1)[:, :3]]
+        np.testing.assert_allclose(out, l2n(w + w[nn].mean(1)), atol=1e-5)
+    assert smooth_knn(w, 0) is w or np.array_equal(smooth_knn(w, 0), w)
+
+
+def test_fit_clusters_smoothed_vectors_but_assigns_own_vectors(monkeypatch):
+    import cx_nlp.themes.model as model_mod
+
+    texts, labels, X = make_data(n_per=70)  # 350 sentences: smoothing starts at 300
+    calls = []
+    real = model_mod.smooth_knn
+    monkeypatch.setattr(model_mod, "smooth_knn", lambda w, k, *a, **kw: calls.append(k) or real(w, k, *a, **kw))
+    ThemeModel(smooth_neighbors=0).fit(texts, embeddings=X, langs=LANG)
+    assert calls == []
+    tm = ThemeModel(smooth_neighbors=4).fit(texts, embeddings=X, langs=LANG)
+    assert calls == [4] and ThemeModel().smooth_neighbors == 10
+    assert tm.transform(texts, embeddings=X, langs=LANG) == [int(v) for v in tm.labels_]
+    from sklearn.metrics import normalized_mutual_info_score
+
+    assert normalized_mutual_info_score(labels, tm.labels_) > 0.9
+    calls.clear()
+    ThemeModel().fit(texts[:200], embeddings=X[:200], langs=LANG)  # a small collection keeps its own vectors
+    assert calls == []
