@@ -28,3 +28,18 @@ def shared_data():
     if d is None:
         pytest.skip("../shared/data/train is absent (a user's machine): this test needs the shared training data")
     return d
+
+
+@pytest.fixture
+def unshare():
+    """Path of ``unshare`` where ``unshare -n`` (a network namespace with no interfaces) works; else skip."""
+    import shutil
+    import subprocess
+
+    path = shutil.which("unshare")
+    if path is None:
+        pytest.skip("unshare not available")
+    probe = subprocess.run([path, "-n", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"network namespaces not permitted here: {probe.stderr.decode(errors='replace').strip()}")
+    return path

@@ -29,16 +29,6 @@ def _score_cmd(inp: Path, out: Path, *extra: str) -> list[str]:
             "--chunk-rows", "10", *extra]
 
 
-def _unshare_or_skip() -> str:
-    unshare = shutil.which("unshare")
-    if unshare is None:
-        pytest.skip("unshare not available")
-    probe = subprocess.run([unshare, "-n", "true"], capture_output=True)
-    if probe.returncode != 0:
-        pytest.skip(f"unshare -n not permitted here: {probe.stderr.decode(errors='replace').strip()}")
-    return unshare
-
-
 def _wait_for(pred, proc: subprocess.Popen, timeout: float) -> bool:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -189,9 +179,8 @@ def test_read_only_output_folder_gives_a_coded_error(tmp_path):
         _umount(ro)
 
 
-def test_scoring_without_network(tmp_path, reference):
+def test_scoring_without_network(tmp_path, reference, unshare):
     """The sample scored inside ``unshare -n`` (no network namespace interfaces): same bytes as with one."""
-    unshare = _unshare_or_skip()
     inp = _input(tmp_path)
     out = tmp_path / "out.csv"
     env = {k: v for k, v in ENV.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
@@ -201,9 +190,8 @@ def test_scoring_without_network(tmp_path, reference):
     assert out.read_bytes() == reference
 
 
-def test_demo_without_network(tmp_path):
+def test_demo_without_network(tmp_path, unshare):
     """The README's demo (score, themes, report) inside ``unshare -n``, on the 200-row sample."""
-    unshare = _unshare_or_skip()
     env = {k: v for k, v in ENV.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
     out = tmp_path / "out"
     r = subprocess.run([unshare, "-n", sys.executable, "-m", "cx_nlp.cli", "demo", "--out", str(out), "--sample",

@@ -150,15 +150,21 @@ def test_custom_taxonomy_keeps_the_head_for_known_ids(tmp_path, base, centres):
     assert mine.scores(centres[[2]]).argmax() == 1
 
 
-def test_polarity_head_reads_the_touchpoint(base, centres):
-    """Same sentence region, opposite polarity per touchpoint: only an aspect-aware head can tell."""
-    rng = np.random.default_rng(2)
+def _two_aspect_rows(centres, seed):
+    """600 sentences about delivery (negative) and support (positive) at once; every 5th is validation."""
+    rng = np.random.default_rng(seed)
     X = _unit(centres[0] + centres[1] + 0.3 * rng.normal(size=(600, D)))
     Y = np.zeros((600, 3), np.float32)
     Y[:, 0] = Y[:, 1] = 1
     pol = [{"delivery": "negative", "support": "positive"}] * 600
     valid = np.zeros(600, bool)
     valid[::5] = True
+    return X, Y, pol, valid
+
+
+def test_polarity_head_reads_the_touchpoint(base, centres):
+    """Same sentence region, opposite polarity per touchpoint: only an aspect-aware head can tell."""
+    X, Y, pol, valid = _two_aspect_rows(centres, seed=2)
     det = TouchpointDetector(base.taxonomy, base.anchors, base.anchor_tp, Calibration())
     det.polarity, metrics = fit_polarity(det, X, Y, pol, valid, config=FAST)
     assert metrics["accuracy"] > 0.95
@@ -200,13 +206,7 @@ def test_clause_text_drops_the_opening_conjunction(text, expected):
 
 def test_polarity_weight_is_tuned_off_the_validation_rows(base, centres):
     """The mixing weight and early stopping use a training-side split: the validation rows only report."""
-    rng = np.random.default_rng(3)
-    X = _unit(centres[0] + centres[1] + 0.3 * rng.normal(size=(600, D)))
-    Y = np.zeros((600, 3), np.float32)
-    Y[:, 0] = Y[:, 1] = 1
-    pol = [{"delivery": "negative", "support": "positive"}] * 600
-    valid = np.zeros(600, bool)
-    valid[::5] = True
+    X, Y, pol, valid = _two_aspect_rows(centres, seed=3)
     sent = np.tile(np.array([[0.1, 0.1, 0.8]], np.float32), (600, 1))
     det = TouchpointDetector(base.taxonomy, base.anchors, base.anchor_tp, Calibration())
     det.polarity, m = fit_polarity(det, X, Y, pol, valid, config=FAST, sentiment=sent,
