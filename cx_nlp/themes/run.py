@@ -151,6 +151,7 @@ def themes_file(input: str | Path, out_dir: str | Path, text_col: str | None = N
     del emb
     try:
         emb_path.unlink()
+        cache.rmdir()        # only when empty: a user's own files there are never touched
     except OSError:
         pass
     return summary

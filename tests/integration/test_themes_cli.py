@@ -27,6 +27,7 @@ def test_themes_command_writes_its_outputs(analyzer, tmp_path, monkeypatch):
     for name in ("themes.json", "sentences.csv", "documents.csv", "themes.yaml", "overview.html", "overview.png",
                  "model/themes.json", "model/themes.safetensors"):
         assert (out / name).is_file(), name
+    assert not (out / ".cache").exists()      # the streamed embeddings are scratch space: nothing left behind
     doc = json.loads((out / "themes.json").read_text())
     assert doc["summary"]["rows"] == len(rows) and doc["summary"]["outlier_share"] <= 0.10
     assert 1 <= len(doc["parents"]) <= 12
