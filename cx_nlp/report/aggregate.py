@@ -51,9 +51,10 @@ def ok_rows(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _split(cell: Any) -> list[str]:
-    if not isinstance(cell, str) or not cell.strip():
+    """Items of a ";"-joined cell, spaces around each trimmed (a hand-edited "a; b" reads as a, b)."""
+    if not isinstance(cell, str):
         return []
-    return [p for p in cell.split(";") if p]
+    return [p.strip() for p in cell.split(";") if p.strip()]
 
 
 # ----------------------------------------------------------------------------------------- pieces

@@ -73,7 +73,7 @@ def render_html(agg: dict[str, Any], title: str, source: str) -> str:
         title=title, source=source, version=__version__,
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         kpis=agg["kpis"], notes=agg["notes"], touchpoints=agg["touchpoints"], segments=agg["segments"],
-        columns=agg["columns"], quotes=agg["quotes"], charts=charts, journey=agg.get("journey") or [],
+        columns=agg["columns"], quotes=agg["quotes"], charts=charts,
         drivers=agg.get("drivers") or [], signals=agg.get("signals") or [], themes=agg.get("themes"),
         plotly_js=plotly_js(), data_json=safe_json({"charts": charts}),
     )

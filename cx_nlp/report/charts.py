@@ -9,7 +9,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
-SENTIMENTS = ("negative", "neutral", "positive")
+from ..batch.flatten import SENTIMENTS
+
 SENTIMENT_COLORS = {"negative": "#d64541", "neutral": "#9aa0a6", "positive": "#2e9d5b"}
 EMOTION_COLORS = {"anger": "#e53935", "anticipation": "#fb8c00", "disgust": "#8e24aa", "fear": "#2e7d32",
                   "joy": "#f9c80e", "sadness": "#1e88e5", "surprise": "#00acc1", "trust": "#7cb342"}

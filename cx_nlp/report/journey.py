@@ -15,15 +15,9 @@ from typing import Any
 
 import pandas as pd
 
+from ..batch.flatten import SENTIMENTS
 from ..errors import CxError
-
-SENTIMENTS = ("negative", "neutral", "positive")
-
-
-def _split(cell: Any) -> list[str]:
-    if not isinstance(cell, str):
-        return []
-    return [p.strip() for p in cell.split(";") if p.strip()]
+from .aggregate import _split
 
 
 def touchpoint_results(df: pd.DataFrame, taxonomy=None) -> list[dict[str, Any]]:

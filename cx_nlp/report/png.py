@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..batch.flatten import SENTIMENTS
 from .charts import EMOTION_COLORS, SENTIMENT_COLORS
 
 
@@ -83,7 +84,7 @@ def write_pngs(agg: dict[str, Any], folder: str | Path) -> list[Path]:
         fig, ax = _figure()
         names = [_short(r["stage"], 14) for r in rows]
         bottom = [0] * len(rows)
-        for s in ("negative", "neutral", "positive"):
+        for s in SENTIMENTS:
             vals = [r[s] for r in rows]
             ax.bar(names, vals, bottom=bottom, color=SENTIMENT_COLORS[s], label=s)
             bottom = [b + v for b, v in zip(bottom, vals)]
