@@ -131,11 +131,9 @@ def train_touchpoints(data, output, *, text_col=None, label_col=None, valid=None
         X, det_langs, ok = embed_texts(enc, ld.texts, cache / "embeddings", _encoder_tag(enc_folder, enc_info), bars)
         langs = [g or d for g, d in zip(ld.lang, det_langs)]
         keep = ok & (tr | va)
-        Xk = X[keep]
-        lab_k = [labels[i] for i in np.flatnonzero(keep)]
-        langs_k = [langs[i] for i in np.flatnonzero(keep)]
-        texts_k = [ld.texts[i] for i in np.flatnonzero(keep)]
         va_k = va[keep]
+        Xk = X[keep]
+        lab_k, langs_k, texts_k, pol_k = (_pick(seq, keep) for seq in (labels, langs, ld.texts, polarity))
         # The sentence head's reading lets fit_polarity weigh the new aspect head against it: with a few
         # hundred polarity labels the broad sentence head often knows better, and the weight says so.
         sentiment = None
@@ -144,13 +142,11 @@ def train_touchpoints(data, output, *, text_col=None, label_col=None, valid=None
 
             sentiment = Head.load(base_dir, "sentiment").predict_proba(Xk)
         det = fit_touchpoints(base_det, lab_k, texts=texts_k, embeddings=Xk, valid=va_k, langs=langs_k,
-                              polarity=[polarity[i] for i in np.flatnonzero(keep)] if has_pol else None,
-                              sentiment=sentiment, config=fit_config_for(int((~va_k).sum()), seed),
-                              seed=seed, progress=bars.say)
+                              polarity=pol_k if has_pol else None, sentiment=sentiment,
+                              config=fit_config_for(int((~va_k).sum()), seed), seed=seed, progress=bars.say)
         # evaluate on the validation rows the way Analyzer scores a sentence
-        metrics = {"valid": touchpoint_report(det, Xk[va_k], [lab_k[i] for i in np.flatnonzero(va_k)],
-                                              [texts_k[i] for i in np.flatnonzero(va_k)],
-                                              [langs_k[i] for i in np.flatnonzero(va_k)]),
+        metrics = {"valid": touchpoint_report(det, Xk[va_k], _pick(lab_k, va_k), _pick(texts_k, va_k),
+                                              _pick(langs_k, va_k)),
                    "calibration": det.info.get("validation"), "polarity": det.info.get("polarity")}
         heads, _ = _copy_defaults(base_dir, base_manifest, out, skip="")
         entry = det.save(out)
@@ -175,6 +171,10 @@ def train_touchpoints(data, output, *, text_col=None, label_col=None, valid=None
         bars.say(f"wrote {out} in {seconds:.0f} s: validation top-1 {o['top1_accuracy']}, micro-F1 {o['micro_f1']}")
     return TrainResult(path=out, head="touchpoints", kind="multi", labels=list(ids), mode="frozen", metrics=metrics,
                        seconds=seconds, rows=rows, notes=[])
+
+
+def _pick(seq, mask: np.ndarray) -> list:
+    return [seq[i] for i in np.flatnonzero(mask)]
 
 
 def _card(training: dict, metrics: dict) -> str:
