@@ -32,6 +32,16 @@ def write_manifest(folder: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     return manifest
 
 
+def write_model_folder(folder: Path, training: dict[str, Any], evaluation: dict[str, Any], card: str,
+                       manifest: dict[str, Any]) -> dict[str, Any]:
+    """The files every trainer writes: ``training.json`` (settings, for reproduction), ``evaluation.json``,
+    ``model_card.md``, then the manifest over everything already in ``folder`` (weights included)."""
+    (folder / "training.json").write_text(json.dumps(training, indent=2, ensure_ascii=False, default=str))
+    (folder / "evaluation.json").write_text(json.dumps(evaluation, indent=2, ensure_ascii=False, default=float))
+    (folder / "model_card.md").write_text(card, encoding="utf-8")
+    return write_manifest(folder, manifest)
+
+
 def read_manifest(folder: Path, verify: bool = True) -> dict[str, Any]:
     folder = Path(folder)
     path = folder / MANIFEST

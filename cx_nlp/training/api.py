@@ -39,7 +39,7 @@ import pandas as pd
 from .. import __version__
 from ..errors import CxError
 from ..heads import EMOTION_LABELS, SENTIMENT_LABELS, Head
-from ..model_folder import read_manifest, write_manifest
+from ..model_folder import read_manifest, write_model_folder
 from .data import LabelSpec, class_weights, head_name_for, infer_spec, load_labeled
 from .evaluate import grouped_report
 from .fit import FitConfig, fit_head
@@ -449,16 +449,13 @@ def train(data: str | Path | pd.DataFrame, output: str | Path, *, text_col: str 
             "languages": dict(sorted(pd.Series(lang_arr[trm]).fillna("unknown").value_counts().to_dict().items())),
             "seconds": round(seconds, 1), "notes": notes,
         }
-        (out / TRAINING_FILE).write_text(json.dumps(training, indent=2, ensure_ascii=False, default=str))
-        (out / "evaluation.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False))
-        (out / "model_card.md").write_text(_model_card(name, spec, training, metrics, head), encoding="utf-8")
         manifest = {"name": f"cx_nlp-custom-{name}", "cx_nlp_version": __version__, "encoder": enc_info,
                     "heads": heads, "custom_heads": [name], "base_model": base_manifest.get("name"),
                     "training": {"rows": rows, "mode": mode_used, "seconds": round(seconds)}}
         if tp:
             manifest["touchpoints"] = tp
         manifest.update(extra_manifest)
-        write_manifest(out, manifest)
+        write_model_folder(out, training, metrics, _model_card(name, spec, training, metrics, head), manifest)
         if not keep_cache:
             shutil.rmtree(cache, ignore_errors=True)
         o = metrics["valid"]["overall"]

@@ -20,7 +20,7 @@ import pandas as pd
 
 from .. import __version__
 from ..errors import CxError
-from ..model_folder import read_manifest, write_manifest
+from ..model_folder import read_manifest, write_model_folder
 
 POLARITIES = ("negative", "neutral", "positive")
 _NONE = {"", "none", "[]", "-", "no_touchpoint"}
@@ -83,7 +83,7 @@ def train_touchpoints(data, output, *, text_col=None, label_col=None, valid=None
     from ..encoder import ensure_encoder
     from ..encoder.backends import TorchEncoder
     from ..paths import default_model_dir
-    from .api import CACHE_DIR, TRAINING_FILE, TrainResult, _Bars, _copy_defaults, _encoder_tag, _prepare_output
+    from .api import CACHE_DIR, TrainResult, _Bars, _copy_defaults, _encoder_tag, _prepare_output
     from .api import embed_texts, fit_config_for
     from .data import detect_label_column, load_labeled, read_any
     from .evaluate import touchpoint_report
@@ -157,14 +157,11 @@ def train_touchpoints(data, output, *, text_col=None, label_col=None, valid=None
                     "taxonomy": base_det.taxonomy.name, "touchpoints": ids, "rows": rows, "split": ld.split_source,
                     "dropped_rows": ld.dropped, "polarity_labels": int(sum(len(p) for p in polarity)),
                     "mode": "frozen", "seed": seed, "base_model": str(base_dir), "seconds": seconds}
-        (out / TRAINING_FILE).write_text(json.dumps(training, indent=2, ensure_ascii=False))
-        (out / "evaluation.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False, default=float))
-        (out / "model_card.md").write_text(_card(training, metrics), encoding="utf-8")
         manifest = {"name": "cx_nlp-custom-touchpoints", "cx_nlp_version": __version__, "encoder": enc_info,
                     "heads": heads, "custom_heads": [], "base_model": base_manifest.get("name"),
                     "touchpoints": entry, "training": {"rows": rows, "mode": "frozen", "task": "touchpoint",
                                                        "seconds": round(seconds)}}
-        write_manifest(out, manifest)
+        write_model_folder(out, training, metrics, _card(training, metrics), manifest)
         if not keep_cache:
             shutil.rmtree(cache, ignore_errors=True)
         o = metrics["valid"]
