@@ -9,7 +9,7 @@ train split; never trained on), as ``cx_nlp.training.corpora`` defines it. Colum
 - ``pipeline``: ``Analyzer.predict`` as users get it (sentence segmentation, one encoder pass, sentence
   -> text roll-up), read through ``cx_nlp.training.api.text_probs`` (same numbers, no touchpoint pass);
 - ``head``: the same heads on one whole-text embedding (what ``models/default/metrics.json`` reports);
-- ``logreg``: logistic regression on the same frozen whole-text embeddings, trained on the same
+- ``logreg``: logistic regression on the frozen whole-text embeddings (last layer only), trained on the same
   training sample the heads saw (``artifacts/`` cache of ``scripts/train_default.py`` when present,
   else a capped sample embedded here and cached under ``artifacts/``);
 - ``anchor``: a published number for the corpus, and ``gap`` = pipeline - anchor. Anchors come from
@@ -77,18 +77,23 @@ def load_rows(cap: int, train_cap: int):
 
 
 def whole_text_embeddings(ids: pd.Series, texts: pd.Series) -> np.ndarray:
-    """Whole-text embeddings (max 128 tokens, as train_default embeds): the artifacts cache, else computed."""
+    """Whole-text features (max 128 tokens, as train_default embeds: the embedding, then the feature
+    layers' means): the artifacts cache, else computed."""
+    from cx_nlp.training.model_card import ENCODER_INFO
+
+    layers = tuple(ENCODER_INFO.get("feature_layers") or ())
+    width = ENCODER_INFO["dim"] * (1 + len(layers))
     cache = {}
     if (ART / "embeddings.npy").is_file() and (ART / "embedding_ids.parquet").is_file():
         emb = np.load(ART / "embeddings.npy", mmap_mode="r")
         row = {k: i for i, k in enumerate(pd.read_parquet(ART / "embedding_ids.parquet")["id"])}
         cache = {k: row[k] for k in ids if k in row}
-    out = np.zeros((len(ids), 384), dtype=np.float32)
+    out = np.zeros((len(ids), width), dtype=np.float32)
     have = ids.map(lambda k: k in cache).to_numpy()
     if have.any():
         out[have] = emb[[cache[k] for k in ids[have]]]
     if (~have).any():
-        extra_path = ART / "bench_extra_embeddings.parquet"
+        extra_path = ART / ("bench_extra_embeddings" + "".join(f"_l{k}" for k in layers) + ".parquet")
         extra = pd.read_parquet(extra_path) if extra_path.is_file() else pd.DataFrame(columns=["id", "v"])
         known = dict(zip(extra["id"], extra["v"]))
         need = [(i, k) for i, k in enumerate(ids) if not have[i] and k not in known]
@@ -97,8 +102,8 @@ def whole_text_embeddings(ids: pd.Series, texts: pd.Series) -> np.ndarray:
             from cx_nlp.encoder.backends import TorchEncoder
 
             print(f"embedding {len(need)} texts not in the artifacts cache ...", flush=True)
-            enc = TorchEncoder(ensure_encoder(), max_tokens=128)
-            vecs = enc.encode([texts.iloc[i] for i, _ in need])
+            enc = TorchEncoder(ensure_encoder(), max_tokens=128, feature_layers=layers)
+            vecs = enc.encode_features([texts.iloc[i] for i, _ in need])
             new = pd.DataFrame({"id": [k for _, k in need], "v": list(vecs)})
             extra = pd.concat([extra, new], ignore_index=True)
             ART.mkdir(exist_ok=True)
@@ -140,15 +145,16 @@ def main() -> None:
     Xev, Xet = whole_text_embeddings(ev["id"], ev["text"]), whole_text_embeddings(et["id"], et["text"])
     H_s = an.heads["sentiment"].predict_proba(Xsv)
     H_e = an.heads["emotions"].predict_proba(Xev)
-    lr = LogisticRegression(max_iter=2000, C=1.0).fit(Xst, st["label"].to_numpy())
-    L_s = lr.predict_proba(Xsv)
+    d = an.encoder.dim  # the baseline reads the frozen embedding (the last layer's mean) only
+    lr = LogisticRegression(max_iter=2000, C=1.0).fit(Xst[:, :d], st["label"].to_numpy())
+    L_s = lr.predict_proba(Xsv[:, :d])
     Yet, Met = np.stack(et["target"].to_numpy()), np.stack(et["mask"].to_numpy())
     L_e = np.zeros((len(ev), len(EMOTION_LABELS)), dtype=np.float32)
     for j in range(len(EMOTION_LABELS)):
         m = Met[:, j] > 0
         if m.any() and 0 < Yet[m, j].sum() < m.sum():
-            clf = LogisticRegression(max_iter=2000, class_weight="balanced").fit(Xet[m], Yet[m, j])
-            L_e[:, j] = clf.predict_proba(Xev)[:, 1]
+            clf = LogisticRegression(max_iter=2000, class_weight="balanced").fit(Xet[m, :d], Yet[m, j])
+            L_e[:, j] = clf.predict_proba(Xev[:, :d])[:, 1]
     rows = []
     for (file, lang), g in sv.groupby(["file", "lang"], sort=True):
         idx = sv.index.get_indexer(g.index)

@@ -80,6 +80,15 @@ def _agreement_texts(max_sample: int = 720) -> list[str]:
     return texts
 
 
+_FEATURE_HEADS = ("sentiment", "emotions")
+
+
+def _read(head: Head, feats: np.ndarray) -> np.ndarray:
+    """A head's probabilities from the leading columns it was trained on (the embedding block alone for
+    heads trained before feature layers existed)."""
+    return head.predict_proba(feats[:, :head.config.input_dim])
+
+
 def _maybe_onnx(enc, sentiment: Head, required: bool):
     """The guarded int8 ONNX encoder when onnxruntime is installed and it agrees with torch fp32 on the
     check set (built and checked once, then cached: see encoder/onnx.py); else ``enc`` (torch)."""
@@ -125,11 +134,15 @@ class Analyzer:
         self.manifest = manifest or {}
         self.max_chars = max_chars
         self.languages = languages
+        self.embedding_heads: dict[str, Head] = {}
         dim = getattr(encoder, "dim", None)
+        fdim = getattr(encoder, "feature_dim", dim)
         for name, head in heads.items():
-            if dim is not None and head.config.input_dim != dim:
-                raise CxError("E104", f"head '{name}' expects {head.config.input_dim}-d embeddings, "
-                              f"the encoder gives {dim}-d", hint="train heads for this encoder: cx-nlp train --encoder PATH")
+            # the built-in heads read the wide features (embedding + middle layers), users' heads the embedding
+            want = fdim if name in _FEATURE_HEADS else dim
+            if dim is not None and head.config.input_dim not in (dim, want):
+                raise CxError("E104", f"head '{name}' expects {head.config.input_dim}-d inputs, "
+                              f"the encoder gives {want}-d", hint="train heads for this encoder: cx-nlp train --encoder PATH")
 
     # ----------------------------------------------------------------- loading
     @classmethod
@@ -161,7 +174,7 @@ class Analyzer:
         else:
             enc_path = Path(encoder) if encoder is not None else ensure_encoder()
         prefix = enc_info.get("prefix") if encoder is None else None
-        enc = TorchEncoder(enc_path, prefix=prefix)
+        enc = TorchEncoder(enc_path, prefix=prefix, feature_layers=enc_info.get("feature_layers") or ())
         adapted = encoder is None and bool(manifest.get("adapter") or enc_info.get("path"))
         if encoder is None and manifest.get("adapter"):  # LoRA adapters (cx-nlp train), merged into the weights
             from .training.lora import apply_adapter
@@ -181,7 +194,10 @@ class Analyzer:
                 from .cx.taxonomy import Taxonomy
                 tax = taxonomy if isinstance(taxonomy, Taxonomy) else Taxonomy.load(taxonomy)
             tp = TouchpointDetector.load(folder, manifest["touchpoints"], encoder=enc, taxonomy=tax)
-        return cls(enc, heads, touchpoints=tp, manifest=manifest, **kwargs)
+        an = cls(enc, heads, touchpoints=tp, manifest=manifest, **kwargs)
+        # heads on the embedding alone (themes' polarity teacher): loaded, never part of a Result
+        an.embedding_heads = {name: Head.load(folder, name) for name in manifest.get("embedding_heads", [])}
+        return an
 
     # ----------------------------------------------------------------- public API
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -204,8 +220,8 @@ class Analyzer:
     def predict(self, texts: str | Sequence[str], lang: str | None = None) -> Result | list[Result]:
         items, single = _as_list(texts)
         docs = self._prepare(items, lang=lang)
-        emb, piece_of, pieces = self._encode(docs)
-        results = self._score(items, docs, emb, piece_of, pieces)
+        feats, piece_of, pieces = self._encode_features(docs)
+        results = self._score(items, docs, feats, piece_of, pieces)
         return results[0] if single else results
 
     # ----------------------------------------------------------------- steps
@@ -256,11 +272,22 @@ class Analyzer:
         return out
 
     def _encode(self, docs: dict):
+        """(embeddings, piece_of, pieces): one row per piece, the encoder's embedding block."""
+        feats, piece_of, pieces = self._encode_features(docs)
+        return np.ascontiguousarray(feats[:, :self.encoder.dim]), piece_of, pieces
+
+    def _encode_features(self, docs: dict):
         pieces: list[_Piece] = docs["pieces"]
         # Identical sentences (greetings, "Thank you!", duplicated reviews) are encoded once.
         uniq: dict[str, int] = {}
         index = np.fromiter((uniq.setdefault(p.text, len(uniq)) for p in pieces), dtype=np.int64, count=len(pieces))
-        emb_u = self.encoder.encode(list(uniq)) if uniq else np.zeros((0, self.encoder.dim), np.float32)
+        fdim = getattr(self.encoder, "feature_dim", self.encoder.dim)
+        if not uniq:
+            emb_u = np.zeros((0, fdim), np.float32)
+        elif hasattr(self.encoder, "encode_features"):
+            emb_u = self.encoder.encode_features(list(uniq))
+        else:  # a plain encoder object (tests, users' own): embeddings only
+            emb_u = self.encoder.encode(list(uniq))
         emb = emb_u[index] if len(pieces) else emb_u
         piece_of: dict[int, np.ndarray] = {}
         for k, p in enumerate(pieces):
@@ -271,11 +298,12 @@ class Analyzer:
             docs["weights"][d] = np.asarray([math.sqrt(max(len(pieces[r].text), 1)) for r in rows], dtype=np.float32)
         return emb, piece_of, pieces
 
-    def _score(self, items, docs, emb, piece_of, pieces) -> list[Result]:
+    def _score(self, items, docs, feats, piece_of, pieces) -> list[Result]:
         from .cx.signals import detect_signals
 
-        p_sent = self.heads["sentiment"].predict_proba(emb) if "sentiment" in self.heads else None
-        p_emo = self.heads["emotions"].predict_proba(emb) if "emotions" in self.heads else None
+        emb = np.ascontiguousarray(feats[:, :self.encoder.dim])
+        p_sent = _read(self.heads["sentiment"], feats) if "sentiment" in self.heads else None
+        p_emo = _read(self.heads["emotions"], feats) if "emotions" in self.heads else None
         tp_rows = None
         if self.touchpoints is not None:
             langs = [docs["langs"][p.doc][0] for p in pieces]

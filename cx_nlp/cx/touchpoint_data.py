@@ -273,10 +273,11 @@ class CachedEncoder:
     def __init__(self, encoder, folder: str | Path, name: str = "tp_cache"):
         self.encoder = encoder
         self.folder = Path(folder)
-        self.name = name
+        # rows are the encoder's features: their width depends on its feature layers
+        self.name = name + "".join(f"_l{k}" for k in getattr(encoder, "feature_layers", ()) or ())
         self._index: dict[str, int] = {}
         self._vecs: list[np.ndarray] = []
-        npy, idx = self.folder / f"{name}.npy", self.folder / f"{name}.keys.parquet"
+        npy, idx = self.folder / f"{self.name}.npy", self.folder / f"{self.name}.keys.parquet"
         if npy.is_file() and idx.is_file():
             keys = pd.read_parquet(idx)["key"].tolist()
             arr = np.load(npy)
@@ -294,12 +295,19 @@ class CachedEncoder:
         return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
     def encode(self, texts: Sequence[str], progress=None) -> np.ndarray:
+        return self.encode_features(texts, progress)[:, :self.encoder.dim]
+
+    def encode_features(self, texts: Sequence[str], progress=None) -> np.ndarray:
+        """The wrapped encoder's features (embedding + feature layers), each text embedded once."""
+        width = getattr(self.encoder, "feature_dim", self.encoder.dim)
         keys = [self._key(t) for t in texts]
         missing = sorted({k: t for k, t in zip(keys, texts) if k not in self._index}.items())
         step = 1024
         for i in range(0, len(missing), step):
             chunk = missing[i:i + step]
-            vec = self.encoder.encode([t for _, t in chunk])
+            chunk_texts = [t for _, t in chunk]
+            vec = (self.encoder.encode_features(chunk_texts) if hasattr(self.encoder, "encode_features")
+                   else self.encoder.encode(chunk_texts))
             for j, (k, _) in enumerate(chunk):
                 self._index[k] = self._n + j
             self._n += len(chunk)
@@ -309,9 +317,9 @@ class CachedEncoder:
                 progress(f"  embedded {min(i + step, len(missing))}/{len(missing)} new texts")
         if len(self._vecs) > 1:
             self._vecs = [np.concatenate(self._vecs)]
-        arr = self._vecs[0] if self._vecs else np.zeros((0, self.encoder.dim), np.float32)
+        arr = self._vecs[0] if self._vecs else np.zeros((0, width), np.float32)
         if not keys:
-            return np.zeros((0, self.encoder.dim), np.float32)
+            return np.zeros((0, width), np.float32)
         return arr[[self._index[k] for k in keys]]
 
     def save(self) -> None:
@@ -362,12 +370,15 @@ def fit_default_detector(folder: Path, encoder, sentiment_head=None, cache_dir: 
     df = touchpoint_examples(folder, taxonomy)
     df = df[df["file"] != "taxonomy"].reset_index(drop=True)  # the anchors join inside fit_touchpoints
     say(f"touchpoint rows: {len(df)} ({int((df['fold'] == 'valid').sum())} validation)")
-    X = enc.encode(df["text"].tolist(), progress=say) if isinstance(enc, CachedEncoder) else enc.encode(df["text"].tolist())
     if isinstance(enc, CachedEncoder):
+        F = enc.encode_features(df["text"].tolist(), progress=say)
         enc.save()
+    else:
+        F = enc.encode_features(df["text"].tolist()) if hasattr(enc, "encode_features") else enc.encode(df["text"].tolist())
+    X = np.ascontiguousarray(F[:, :encoder.dim])
     ids = taxonomy.ids
     Y, M = label_matrix(df, ids)
-    ps = sentiment_head.predict_proba(X) if sentiment_head is not None else None
+    ps = sentiment_head.predict_proba(F[:, :sentiment_head.config.input_dim]) if sentiment_head is not None else None
     valid = (df["fold"] == "valid").to_numpy()
     groups = row_groups(df)
     if base is not None:

@@ -49,7 +49,7 @@ import numpy as np
 from filelock import FileLock
 
 from ..errors import CxError
-from .backends import EmbeddingCache, cached_encode, thread_count
+from .backends import EmbeddingCache, cached_encode, pooled_features, thread_count
 
 ONNX_DIR = "onnx-int8"
 ONNX_FILE = "model.int8.onnx"
@@ -78,8 +78,9 @@ def available() -> bool:
 
 
 # ----------------------------------------------------------------------------- build steps
-def _export(folder: Path, out: Path) -> None:
-    """The encoder with mean pooling and L2 normalisation in the graph: one (batch, dim) output."""
+def _export(folder: Path, out: Path, feature_layers: Sequence[int] = ()) -> None:
+    """The encoder with mean pooling and L2 normalisation in the graph: one (batch, feature_dim) output
+    (the embedding, then the pooled ``feature_layers``; see ``backends.pooled_features``)."""
     import torch
     from transformers import AutoModel
 
@@ -93,10 +94,9 @@ def _export(folder: Path, out: Path) -> None:
             self.m = m
 
         def forward(self, input_ids, attention_mask):
-            h = self.m(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(h.dtype)
-            pooled = (h * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-            return torch.nn.functional.normalize(pooled, dim=-1)
+            out = self.m(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=bool(feature_layers))
+            return pooled_features(out.last_hidden_state, out.hidden_states if feature_layers else None,
+                                   attention_mask, feature_layers)
 
     ids = torch.ones((2, 8), dtype=torch.long)
     mask = torch.ones((2, 8), dtype=torch.long)
@@ -242,7 +242,7 @@ def build_int8(base, out: Path, calib_texts: Sequence[str], say: Callable[[str],
     work = Path(tempfile.mkdtemp(prefix=".onnx-work-", dir=out.parent))
     try:
         t0 = time.perf_counter()
-        _export(Path(base.folder), work / "fp32.onnx")
+        _export(Path(base.folder), work / "fp32.onnx", base.feature_layers)
         gc.collect()
         calib = list(calib_texts)[::3]  # absmax per channel settles well before 400 sentences
         say(f"exported ({time.perf_counter() - t0:.0f} s); calibrating on {len(calib)} sentences")
@@ -286,7 +286,12 @@ class SentimentGuard:
     def select(self, emb: np.ndarray) -> np.ndarray:
         if len(emb) == 0 or self.tau <= 0:
             return np.zeros(len(emb), dtype=bool)
-        return logit_margin(self.head.predict_proba(emb)) < self.tau
+        return logit_margin(self.head.predict_proba(emb[:, :head_width(self.head, emb)])) < self.tau
+
+
+def head_width(head, feats: np.ndarray) -> int:
+    """How many leading feature columns ``head`` reads (all of them for a head without a config)."""
+    return int(getattr(getattr(head, "config", None), "input_dim", feats.shape[1]))
 
 
 def logit_margin(p: np.ndarray) -> np.ndarray:
@@ -318,6 +323,8 @@ class OnnxEncoder:
         self.folder = torch_encoder.folder
         self.prefix = torch_encoder.prefix
         self.dim = torch_encoder.dim
+        self.feature_layers = torch_encoder.feature_layers
+        self.feature_dim = torch_encoder.feature_dim
         self.backend = "onnx-int8"
         self.cache = EmbeddingCache(cache_size)
         self.stats = {"int8": 0, "fp32_guard": 0}
@@ -337,10 +344,16 @@ class OnnxEncoder:
         """Guarded int8 embeddings (``runner`` as in ``TorchEncoder.encode``: then plain base + runner)."""
         if runner is not None:
             return self.base.encode(texts, runner=runner)
-        return cached_encode(list(texts), self._encode_guarded, self.dim, self.cache)
+        return self.encode_features(texts)[:, :self.dim]
+
+    def encode_features(self, texts: Sequence[str], runner=None) -> np.ndarray:
+        """Guarded int8 features (n, feature_dim): the embedding, then the pooled feature layers."""
+        if runner is not None:
+            return self.base.encode_features(texts, runner=runner)
+        return cached_encode(list(texts), self._encode_guarded, self.feature_dim, self.cache)
 
     def encode_int8(self, texts: Sequence[str]) -> np.ndarray:
-        """The bare int8 encoder: no guard, no cache (benchmarks and the check use it)."""
+        """The bare int8 encoder's features: no guard, no cache (benchmarks and the check use it)."""
         return self.base._encode(list(texts), runner=self._run)
 
     def _encode_guarded(self, texts: list[str]) -> np.ndarray:
@@ -349,7 +362,7 @@ class OnnxEncoder:
         if self.guard is not None:
             redo = np.flatnonzero(self.guard.select(emb))
             if len(redo):
-                emb[redo] = self.base.encode([texts[i] for i in redo])
+                emb[redo] = self.base.encode_features([texts[i] for i in redo])
                 self.stats["fp32_guard"] += len(redo)
         return emb
 
@@ -377,7 +390,7 @@ class OnnxEncoder:
             rows = list(self._pool.map(one, range(len(ids))))
         else:
             rows = [one(r) for r in range(len(ids))]
-        return np.stack(rows).astype(np.float32, copy=False) if rows else np.zeros((0, self.dim), np.float32)
+        return np.stack(rows).astype(np.float32, copy=False) if rows else np.zeros((0, self.feature_dim), np.float32)
 
 
 # ----------------------------------------------------------------------------- check
@@ -397,7 +410,8 @@ def texts_fingerprint(texts: Sequence[str]) -> str:
     return h.hexdigest()[:16]
 
 
-def agreement_report(head, e_fp32: np.ndarray, e_int8: np.ndarray, quantile: float = GUARD_QUANTILE) -> dict:
+def agreement_report(head, e_fp32: np.ndarray, e_int8: np.ndarray, quantile: float = GUARD_QUANTILE,
+                     dim: int | None = None) -> dict:
     """Compare int8 with fp32 embeddings through a softmax head.
 
     The guard threshold is the ``quantile`` of the logit shift that int8 causes between the two classes
@@ -405,7 +419,8 @@ def agreement_report(head, e_fp32: np.ndarray, e_int8: np.ndarray, quantile: flo
     threshold is fitted on one half of the sentences and the agreement measured on the other (both ways),
     so ``guarded_agreement`` is a held-out estimate.
     """
-    p32, p8 = head.predict_proba(e_fp32), head.predict_proba(e_int8)
+    k = head_width(head, e_fp32)
+    p32, p8 = head.predict_proba(e_fp32[:, :k]), head.predict_proba(e_int8[:, :k])
     a, b = p32.argmax(1), p8.argmax(1)
     l32, l8 = np.log(np.clip(p32, 1e-12, 1)), np.log(np.clip(p8, 1e-12, 1))
     order = np.argsort(-p8, axis=1)
@@ -413,7 +428,9 @@ def agreement_report(head, e_fp32: np.ndarray, e_int8: np.ndarray, quantile: flo
     i, j = order[:, 0], order[:, 1]
     margin = l8[r, i] - l8[r, j]
     shift = np.abs((l32[r, i] - l32[r, j]) - margin)
-    cos = (e_fp32 * e_int8).sum(1)
+    # cosine over the embedding block (``dim`` columns): what themes and touchpoints read
+    dim = dim or e_fp32.shape[1]
+    cos = (e_fp32[:, :dim] * e_int8[:, :dim]).sum(1)
     folds = [np.arange(len(a)) % 2 == 0, np.arange(len(a)) % 2 == 1]
     agree, redo = [], []
     for fit, test in (folds, folds[::-1]):
@@ -435,7 +452,9 @@ def agreement_report(head, e_fp32: np.ndarray, e_int8: np.ndarray, quantile: flo
 
 # ----------------------------------------------------------------------------- cache
 def onnx_dir(torch_encoder) -> Path:
-    return Path(torch_encoder.folder) / ONNX_DIR
+    """One int8 build per set of feature layers (the layers are outputs of the graph)."""
+    layers = tuple(getattr(torch_encoder, "feature_layers", ()) or ())
+    return Path(torch_encoder.folder) / (ONNX_DIR + "".join(f"-l{k}" for k in layers))
 
 
 def _stamp_ok(target: Path) -> dict | None:
@@ -525,7 +544,7 @@ def verify(torch_encoder, onnx_path: Path, head, texts: Sequence[str],
         raw = OnnxEncoder(torch_encoder, onnx_path, cache_size=0)
         e8 = raw.encode_int8(texts)
         e32 = torch_encoder._encode(list(texts))
-        rep = agreement_report(head, e32, e8)
+        rep = agreement_report(head, e32, e8, dim=torch_encoder.dim)
         rep["accepted"] = bool(rep["guarded_agreement"] >= MIN_AGREEMENT and rep["mean_cosine"] >= MIN_COSINE)
         rep["min_agreement"] = MIN_AGREEMENT
         rep["seconds"] = round(time.perf_counter() - t0, 1)

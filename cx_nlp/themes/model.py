@@ -647,7 +647,8 @@ class ThemeModel:
             return empty
         w = head["weights"]
         first = next((v for k, v in sorted(w.items()) if k.endswith("weight")), None)
-        if first is None or first.shape[-1] != Xs.shape[1]:  # another encoder's width: not applicable
+        # another encoder's width: not applicable (a multiple is this encoder's features: see polarity.py)
+        if first is None or first.shape[-1] % max(Xs.shape[1], 1) != 0:
             return empty
         q = polarity_basis(head, Xs)
         return q if q is not None else empty

@@ -18,12 +18,16 @@ import numpy as np
 
 __all__ = ["sentiment_proba", "polarity_basis", "load_head"]
 
+# The sentiment head on the embedding alone, shipped beside the default model's feature head: themes see
+# only the embedding, and the polarity directions they remove are regressions on this head's readings.
+TEACHER = "sentiment_embedding"
+
 
 def load_head(source: Any = None) -> dict | None:
     """Sentiment head weights from an Analyzer, a model folder, or the bundled model (None if absent)."""
     try:
         if source is not None and hasattr(source, "heads"):  # an Analyzer
-            head = source.heads.get("sentiment")
+            head = (getattr(source, "embedding_heads", None) or {}).get(TEACHER) or source.heads.get("sentiment")
             if head is None:
                 return None
             sd = {k: v.detach().cpu().numpy() for k, v in head.state_dict().items()}
@@ -35,8 +39,9 @@ def load_head(source: Any = None) -> dict | None:
 
             source = default_model_dir()
         folder = Path(source)
-        cfg = json.loads((folder / "sentiment.json").read_text())
-        return {"weights": load_file(str(folder / "sentiment.safetensors")), "temperature": float(cfg.get("temperature", 1.0)),
+        name = TEACHER if (folder / f"{TEACHER}.json").is_file() else "sentiment"
+        cfg = json.loads((folder / f"{name}.json").read_text())
+        return {"weights": load_file(str(folder / f"{name}.safetensors")), "temperature": float(cfg.get("temperature", 1.0)),
                 "labels": list(cfg["labels"])}
     except Exception:  # no head: themes work without polarity removal
         return None
@@ -49,6 +54,12 @@ def sentiment_proba(head: dict, x: np.ndarray) -> np.ndarray | None:
     w = head["weights"]
     lin = sorted({k.rsplit(".", 1)[0] for k in w if k.endswith(".weight")}, key=lambda k: int(k.split(".")[-1]))
     h = np.asarray(x, dtype=np.float32)
+    width = w[f"{lin[0]}.weight"].shape[1]
+    if width != h.shape[1] and width % h.shape[1] == 0:
+        # A head that also reads middle-layer means gets the embedding in their place: themes keep only
+        # the embedding, and what they need from the head is its polarity *direction*, not calibrated
+        # probabilities (polarity_basis regresses on them).
+        h = np.tile(h, (1, width // h.shape[1]))
     for i, name in enumerate(lin):
         h = h @ w[f"{name}.weight"].T + w[f"{name}.bias"]
         if i < len(lin) - 1:

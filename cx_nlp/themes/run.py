@@ -31,10 +31,10 @@ def encode_results(an, texts: list, lang: str | None = None):
     """Results and their sentence vectors from ONE encoder pass (falls back to two on an unknown Analyzer)."""
     try:
         docs = an._prepare(texts, lang=lang)
-        emb, piece_of, pieces = an._encode(docs)
-        results = an._score(texts, docs, emb, piece_of, pieces)
+        feats, piece_of, pieces = an._encode_features(docs)
+        results = an._score(texts, docs, feats, piece_of, pieces)
         rows = [piece_of[d] for d, r in enumerate(results) if r.status == "ok" and d in piece_of]
-        vecs = emb[np.concatenate(rows)] if rows else np.zeros((0, an.encoder.dim), np.float32)
+        vecs = feats[np.concatenate(rows), :an.encoder.dim] if rows else np.zeros((0, an.encoder.dim), np.float32)
     except AttributeError:  # pragma: no cover - an Analyzer without the internal steps
         from ..text import normalize
 

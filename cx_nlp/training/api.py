@@ -230,6 +230,9 @@ def _copy_defaults(base: Path, base_manifest: dict, out: Path, skip: str) -> tup
         for suffix in (".safetensors", ".json"):
             shutil.copy2(base / f"{h}{suffix}", out / f"{h}{suffix}")
         heads.append(h)
+    for h in base_manifest.get("embedding_heads", []):  # themes' polarity teacher travels with the heads
+        for suffix in (".safetensors", ".json"):
+            shutil.copy2(base / f"{h}{suffix}", out / f"{h}{suffix}")
     tp = base_manifest.get("touchpoints")
     if tp:
         for key in ("weights", "config"):
@@ -454,6 +457,9 @@ def train(data: str | Path | pd.DataFrame, output: str | Path, *, text_col: str 
                     "training": {"rows": rows, "mode": mode_used, "seconds": round(seconds)}}
         if tp:
             manifest["touchpoints"] = tp
+        copied = [h for h in base_manifest.get("embedding_heads", []) if (out / f"{h}.json").is_file()]
+        if copied:  # copied with the default heads (not when they are left out)
+            manifest["embedding_heads"] = copied
         manifest.update(extra_manifest)
         write_model_folder(out, training, metrics, _model_card(name, spec, training, metrics, head), manifest)
         if not keep_cache:
@@ -556,11 +562,12 @@ def text_probs(an, head_name: str, texts: Sequence[str], bars: _Bars | None = No
         for start in range(0, len(texts), chunk):
             part = list(texts[start:start + chunk])
             docs = an._prepare(part, lang=lang)
-            emb, piece_of, _ = an._encode(docs)
+            feats, piece_of, _ = an._encode_features(docs)
+            emb = feats[:, :an.encoder.dim]
             good = [d for d in range(len(part)) if d in piece_of]
             if good:
                 if head_name in ("sentiment", "emotions"):
-                    ps = head.predict_proba(emb)
+                    ps = head.predict_proba(feats[:, :head.config.input_dim])
                     for d in good:
                         rows = piece_of[d]
                         P[start + d] = (sent_head.rollup(ps[rows], docs["weights"][d] ** 2) if head_name == "sentiment"

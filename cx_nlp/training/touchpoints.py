@@ -95,7 +95,8 @@ def train_touchpoints(data, output, *, text_col=None, label_col=None, valid=None
     with _Bars(progress) as bars:
         enc_info = dict(base_manifest.get("encoder", {}))
         enc_folder = ensure_encoder(progress=bars.say if progress else None)
-        enc = TorchEncoder(enc_folder, prefix=enc_info.get("prefix", "query: "))
+        enc = TorchEncoder(enc_folder, prefix=enc_info.get("prefix", "query: "),
+                           feature_layers=enc_info.get("feature_layers") or ())
         tp_entry = base_manifest.get("touchpoints")
         if taxonomy is not None:
             tax = taxonomy if isinstance(taxonomy, Taxonomy) else Taxonomy.load(taxonomy)
@@ -138,9 +139,13 @@ def train_touchpoints(data, output, *, text_col=None, label_col=None, valid=None
         # hundred polarity labels the broad sentence head often knows better, and the weight says so.
         sentiment = None
         if has_pol and "sentiment" in base_manifest.get("heads", []):
+            from ..analyzer import Analyzer
             from ..heads.base import Head
+            from .api import text_probs
 
-            sentiment = Head.load(base_dir, "sentiment").predict_proba(Xk)
+            # the text-level reading Analyzer.predict reports (the encoder's cache makes this pass cheap)
+            reader = Analyzer(enc, {"sentiment": Head.load(base_dir, "sentiment")})
+            sentiment, _, _ = text_probs(reader, "sentiment", texts_k)
         det = fit_touchpoints(base_det, lab_k, texts=texts_k, embeddings=Xk, valid=va_k, langs=langs_k,
                               polarity=pol_k if has_pol else None, sentiment=sentiment,
                               config=fit_config_for(int((~va_k).sum()), seed), seed=seed, progress=bars.say)
@@ -161,6 +166,9 @@ def train_touchpoints(data, output, *, text_col=None, label_col=None, valid=None
                     "heads": heads, "custom_heads": [], "base_model": base_manifest.get("name"),
                     "touchpoints": entry, "training": {"rows": rows, "mode": "frozen", "task": "touchpoint",
                                                        "seconds": round(seconds)}}
+        copied = [h for h in base_manifest.get("embedding_heads", []) if (out / f"{h}.json").is_file()]
+        if copied:  # copied with the default heads (not when they are left out)
+            manifest["embedding_heads"] = copied
         write_model_folder(out, training, metrics, _card(training, metrics), manifest)
         if not keep_cache:
             shutil.rmtree(cache, ignore_errors=True)

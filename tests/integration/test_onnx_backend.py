@@ -24,7 +24,7 @@ def _link_tree(src: Path, dst: Path) -> None:
             os.link(a, b)
         except OSError:
             shutil.copy2(a, b)
-    shutil.copytree(src, dst, copy_function=link, ignore=shutil.ignore_patterns(ob.ONNX_DIR, ob.ONNX_DIR + ".lock"))
+    shutil.copytree(src, dst, copy_function=link, ignore=shutil.ignore_patterns(ob.ONNX_DIR + "*"))
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def built(tmp_path_factory):
         an = Analyzer.load(backend="onnx")
         assert isinstance(an.encoder, OnnxEncoder)
         torch_an = Analyzer.load(backend="torch")
-        yield {"home": home, "onnx": an, "torch": torch_an, "dir": provision.encoder_dir(home) / ob.ONNX_DIR}
+        yield {"home": home, "onnx": an, "torch": torch_an, "dir": ob.onnx_dir(an.encoder.base)}
     finally:
         if old is None:
             os.environ.pop("CX_NLP_HOME", None)
@@ -131,7 +131,7 @@ def test_guard_reencodes_near_ties_with_torch(built):
     before = dict(enc.stats)
     raw = enc.encode_int8(texts)
     redo = enc.guard.select(raw)
-    got = enc.encode(texts)
+    got = enc.encode_features(texts)
     assert enc.stats["fp32_guard"] - before["fp32_guard"] == int(redo.sum()) > 0
     fp32 = enc.base._encode([t for t, r in zip(texts, redo) if r])
     np.testing.assert_allclose(got[redo], fp32, atol=1e-5)
@@ -175,7 +175,7 @@ def test_guarded_labels_agree_with_torch_on_validation_data(built, shared_data):
     enc = an.encoder
     enc.cache.clear()
     a = head.predict_proba(enc.base._encode(pieces)).argmax(1)
-    b = head.predict_proba(enc.encode(pieces)).argmax(1)
+    b = head.predict_proba(enc.encode_features(pieces)).argmax(1)
     agreement = float((a == b).mean())
     print(f"\n  {len(pieces)} validation sentences: guarded int8 labels agree {agreement:.2%} with torch fp32")
     assert len(pieces) > 800 and agreement >= 0.99

@@ -102,3 +102,34 @@ def test_predict_works_without_any_network(unshare):
     out = subprocess.run([unshare, "-n", sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() == ["ok", "pl", "negative"]
+
+
+def test_heads_read_the_embedding_and_a_middle_layer_from_one_pass(analyzer):
+    """The default sentiment/emotion heads read [last-layer mean | layer-8 mean]; everything else (themes,
+    touchpoints, ``embed``) keeps the last-layer embedding, which is the first block of the features."""
+    enc = analyzer.encoder
+    assert tuple(enc.feature_layers) == (8,) and enc.feature_dim == 2 * enc.dim
+    assert analyzer.heads["sentiment"].config.input_dim == enc.feature_dim
+    texts = ["The courier was two hours late.", "Obsługa była bardzo miła."]
+    feats = enc.encode_features(texts)
+    np.testing.assert_allclose(feats[:, :enc.dim], enc.encode(texts), atol=1e-6)
+    np.testing.assert_allclose(np.linalg.norm(feats[:, enc.dim:], axis=1), 1.0, atol=1e-5)
+    # the middle layer is a different view of the text, not a copy of the embedding
+    assert float((feats[:, :enc.dim] * feats[:, enc.dim:]).sum(1).max()) < 0.99
+    base = getattr(enc, "base", enc)  # the torch encoder behind int8 computes the same features
+    np.testing.assert_allclose((base.encode_features(texts) * feats).sum(1), 2.0, atol=0.01)
+
+
+def test_themes_get_a_polarity_teacher_that_reads_the_embedding(analyzer):
+    """Themes see only the embedding: the model ships the sentiment head on the embedding alone, and
+    ThemeModel uses it to remove the polarity directions (none would be removed with a width mismatch)."""
+    from cx_nlp import ThemeModel
+
+    teacher = analyzer.embedding_heads["sentiment_embedding"]
+    assert teacher.config.input_dim == analyzer.encoder.dim
+    assert "sentiment_embedding" not in analyzer.heads  # never part of a Result
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, analyzer.encoder.dim)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    basis = ThemeModel(encoder=analyzer)._fit_polarity(x)
+    assert basis.shape == (analyzer.encoder.dim, 2)

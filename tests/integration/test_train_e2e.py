@@ -45,8 +45,11 @@ def test_cli_and_api_write_the_same_complete_model_folder(trained):
     assert m["heads"] == ["sentiment", "emotions", "topic"] and m["custom_heads"] == ["topic"]
     assert m["touchpoints"] and m["encoder"]["prefix"] == "query: "
     for name in ("topic.safetensors", "topic.json", "label_map.json", "training.json", "evaluation.json",
-                 "model_card.md", "sentiment.safetensors", "emotions.safetensors", "touchpoints.safetensors"):
+                 "model_card.md", "sentiment.safetensors", "emotions.safetensors", "touchpoints.safetensors",
+                 "sentiment_embedding.safetensors"):
         assert name in m["files"], name
+    # the default heads read the encoder's features; themes' teacher (embedding only) travels with them
+    assert m["encoder"]["feature_layers"] == [8] and m["embedding_heads"] == ["sentiment_embedding"]
     assert not (cli / ".cache").exists()  # caches are removed after a finished run
     # seeded and reproducible: same data + seed -> byte-identical head weights, CLI or API
     assert _sha(cli / "topic.safetensors") == _sha(api.path / "topic.safetensors")
