@@ -11,6 +11,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from .encoder.backends import encode_features, feature_dim
 from .errors import CxError, status_message
 from .heads import EMOTION_LABELS, SENTIMENT_LABELS, Head
 from .heads import custom as custom_head
@@ -136,7 +137,7 @@ class Analyzer:
         self.languages = languages
         self.embedding_heads: dict[str, Head] = {}
         dim = getattr(encoder, "dim", None)
-        fdim = getattr(encoder, "feature_dim", dim)
+        fdim = feature_dim(encoder) if dim is not None else None
         for name, head in heads.items():
             # the built-in heads read the wide features (embedding + middle layers), users' heads the embedding
             want = fdim if name in _FEATURE_HEADS else dim
@@ -281,13 +282,10 @@ class Analyzer:
         # Identical sentences (greetings, "Thank you!", duplicated reviews) are encoded once.
         uniq: dict[str, int] = {}
         index = np.fromiter((uniq.setdefault(p.text, len(uniq)) for p in pieces), dtype=np.int64, count=len(pieces))
-        fdim = getattr(self.encoder, "feature_dim", self.encoder.dim)
-        if not uniq:
-            emb_u = np.zeros((0, fdim), np.float32)
-        elif hasattr(self.encoder, "encode_features"):
-            emb_u = self.encoder.encode_features(list(uniq))
-        else:  # a plain encoder object (tests, users' own): embeddings only
-            emb_u = self.encoder.encode(list(uniq))
+        if uniq:
+            emb_u = encode_features(self.encoder, list(uniq))
+        else:
+            emb_u = np.zeros((0, feature_dim(self.encoder)), np.float32)
         emb = emb_u[index] if len(pieces) else emb_u
         piece_of: dict[int, np.ndarray] = {}
         for k, p in enumerate(pieces):

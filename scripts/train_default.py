@@ -110,11 +110,12 @@ def fit() -> None:
     sent_head = fit_head("sentiment", SENTIMENT_LABELS, "single", X, tr["label"].to_numpy(), Xv, va["label"].to_numpy(),
                          mask=allowed, mask_v=allowed_v, weights=_balance_weights(tr, "label"), progress=print)
     pv = sent_head.predict_proba(Xv)
-    d = ENCODER_INFO["dim"]
+    d = ENCODER_INFO["dim"]  # the embedding block (the last layer's mean) of each feature row
     # the same head on the embedding alone: themes' polarity teacher (they never see the middle layer)
     teacher = fit_head("sentiment_embedding", SENTIMENT_LABELS, "single", X[:, :d], tr["label"].to_numpy(), Xv[:, :d],
                        va["label"].to_numpy(), mask=allowed, mask_v=allowed_v, weights=_balance_weights(tr, "label"))
-    pv_t = teacher.predict_proba(Xv[:, :d])  # baseline: logistic regression on the frozen embedding (the last layer's mean)
+    pv_t = teacher.predict_proba(Xv[:, :d])
+    # baseline: logistic regression on the frozen embedding
     lr = LogisticRegression(max_iter=2000, C=1.0).fit(X[:, :d], tr["label"].to_numpy())
     pv_lr = lr.predict_proba(Xv[:, :d])
     metrics = {"sentiment": {}, "emotions": {}}

@@ -25,6 +25,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from ..encoder.backends import encode_features, feature_dim
 from ..heads import SENTIMENT_LABELS
 from ..text import segment
 from ..training.corpora import _assign_split, _holdout, _read
@@ -299,15 +300,13 @@ class CachedEncoder:
 
     def encode_features(self, texts: Sequence[str], progress=None) -> np.ndarray:
         """The wrapped encoder's features (embedding + feature layers), each text embedded once."""
-        width = getattr(self.encoder, "feature_dim", self.encoder.dim)
+        width = feature_dim(self.encoder)
         keys = [self._key(t) for t in texts]
         missing = sorted({k: t for k, t in zip(keys, texts) if k not in self._index}.items())
         step = 1024
         for i in range(0, len(missing), step):
             chunk = missing[i:i + step]
-            chunk_texts = [t for _, t in chunk]
-            vec = (self.encoder.encode_features(chunk_texts) if hasattr(self.encoder, "encode_features")
-                   else self.encoder.encode(chunk_texts))
+            vec = encode_features(self.encoder, [t for _, t in chunk])
             for j, (k, _) in enumerate(chunk):
                 self._index[k] = self._n + j
             self._n += len(chunk)
@@ -374,7 +373,7 @@ def fit_default_detector(folder: Path, encoder, sentiment_head=None, cache_dir: 
         F = enc.encode_features(df["text"].tolist(), progress=say)
         enc.save()
     else:
-        F = enc.encode_features(df["text"].tolist()) if hasattr(enc, "encode_features") else enc.encode(df["text"].tolist())
+        F = encode_features(enc, df["text"].tolist())
     X = np.ascontiguousarray(F[:, :encoder.dim])
     ids = taxonomy.ids
     Y, M = label_matrix(df, ids)

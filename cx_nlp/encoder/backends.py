@@ -154,6 +154,18 @@ def pooled_features(last, hidden_states, mask, feature_layers: Sequence[int]):
     return parts[0] if len(parts) == 1 else torch.cat(parts, dim=-1)
 
 
+def feature_dim(encoder) -> int:
+    """Width of ``encoder``'s features (its embedding width for an encoder without feature layers)."""
+    return int(getattr(encoder, "feature_dim", encoder.dim))
+
+
+def encode_features(encoder, texts: Sequence[str]) -> np.ndarray:
+    """``encoder.encode_features(texts)``; a plain encoder object (tests, users' own) gives its embeddings."""
+    if hasattr(encoder, "encode_features"):
+        return encoder.encode_features(texts)
+    return encoder.encode(texts)
+
+
 def cached_encode(texts: Sequence[str], encode: Callable[[list[str]], np.ndarray], dim: int,
                   cache: EmbeddingCache | None) -> np.ndarray:
     """``encode`` each distinct text once, answering repeats (within the call and, with a cache, across

@@ -222,7 +222,9 @@ def _prepare_output(out: Path, resume: bool, overwrite: bool) -> None:
         shutil.rmtree(p) if p.is_dir() else p.unlink()
 
 
-def _copy_defaults(base: Path, base_manifest: dict, out: Path, skip: str) -> tuple[list[str], dict | None]:
+def _copy_defaults(base: Path, base_manifest: dict, out: Path, skip: str) -> tuple[list[str], dict | None, dict]:
+    """Copy the base model's heads (all but ``skip``), touchpoint detector and embedding heads into ``out``.
+    Returns (head names, touchpoint manifest entry, manifest entries for the embedding heads)."""
     heads = []
     for h in base_manifest.get("heads", []):
         if h == skip:
@@ -230,7 +232,8 @@ def _copy_defaults(base: Path, base_manifest: dict, out: Path, skip: str) -> tup
         for suffix in (".safetensors", ".json"):
             shutil.copy2(base / f"{h}{suffix}", out / f"{h}{suffix}")
         heads.append(h)
-    for h in base_manifest.get("embedding_heads", []):  # themes' polarity teacher travels with the heads
+    embedding_heads = list(base_manifest.get("embedding_heads", []))  # themes' polarity teacher travels too
+    for h in embedding_heads:
         for suffix in (".safetensors", ".json"):
             shutil.copy2(base / f"{h}{suffix}", out / f"{h}{suffix}")
     tp = base_manifest.get("touchpoints")
@@ -239,7 +242,7 @@ def _copy_defaults(base: Path, base_manifest: dict, out: Path, skip: str) -> tup
             shutil.copy2(base / tp[key], out / tp[key])
     if (base / "metrics.json").is_file():
         shutil.copy2(base / "metrics.json", out / "default_heads_metrics.json")
-    return heads, tp
+    return heads, tp, ({"embedding_heads": embedding_heads} if embedding_heads else {})
 
 
 def _baseline(X, y, Xv, yv, langs_v, labels, seed) -> dict | None:
@@ -425,9 +428,9 @@ def train(data: str | Path | pd.DataFrame, output: str | Path, *, text_col: str 
                 metrics["valid"]["baseline_logreg_macro_f1"] = base
         seconds = time.perf_counter() - t0
         # ---------------------------------------------------------------- write the folder
-        heads, tp = [], None
+        heads, tp, copied = [], None, {}
         if keep_default_heads:
-            heads, tp = _copy_defaults(base_dir, base_manifest, out, skip=name)
+            heads, tp, copied = _copy_defaults(base_dir, base_manifest, out, skip=name)
         head.save(out)
         if name == "sentiment" and "sentiment" in heads:
             heads.remove("sentiment")
@@ -457,9 +460,7 @@ def train(data: str | Path | pd.DataFrame, output: str | Path, *, text_col: str 
                     "training": {"rows": rows, "mode": mode_used, "seconds": round(seconds)}}
         if tp:
             manifest["touchpoints"] = tp
-        copied = [h for h in base_manifest.get("embedding_heads", []) if (out / f"{h}.json").is_file()]
-        if copied:  # copied with the default heads (not when they are left out)
-            manifest["embedding_heads"] = copied
+        manifest.update(copied)
         manifest.update(extra_manifest)
         write_model_folder(out, training, metrics, _model_card(name, spec, training, metrics, head), manifest)
         if not keep_cache:

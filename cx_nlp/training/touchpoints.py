@@ -153,7 +153,7 @@ def train_touchpoints(data, output, *, text_col=None, label_col=None, valid=None
         metrics = {"valid": touchpoint_report(det, Xk[va_k], _pick(lab_k, va_k), _pick(texts_k, va_k),
                                               _pick(langs_k, va_k)),
                    "calibration": det.info.get("validation"), "polarity": det.info.get("polarity")}
-        heads, _ = _copy_defaults(base_dir, base_manifest, out, skip="")
+        heads, _, copied = _copy_defaults(base_dir, base_manifest, out, skip="")
         entry = det.save(out)
         seconds = round(time.perf_counter() - t0, 1)
         rows = {"train": int((keep & tr).sum()), "valid": int((keep & va).sum())}
@@ -166,9 +166,7 @@ def train_touchpoints(data, output, *, text_col=None, label_col=None, valid=None
                     "heads": heads, "custom_heads": [], "base_model": base_manifest.get("name"),
                     "touchpoints": entry, "training": {"rows": rows, "mode": "frozen", "task": "touchpoint",
                                                        "seconds": round(seconds)}}
-        copied = [h for h in base_manifest.get("embedding_heads", []) if (out / f"{h}.json").is_file()]
-        if copied:  # copied with the default heads (not when they are left out)
-            manifest["embedding_heads"] = copied
+        manifest.update(copied)
         write_model_folder(out, training, metrics, _card(training, metrics), manifest)
         if not keep_cache:
             shutil.rmtree(cache, ignore_errors=True)
