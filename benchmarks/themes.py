@@ -4,6 +4,7 @@
     artifacts/bench_env/bin/python benchmarks/themes.py    # the table (BERTopic lives in that venv only)
     python benchmarks/themes.py --scale 1000000            # synthetic scale check: memmap, sampled fit, chunks
     python benchmarks/themes.py --part tune --methods ours # the half used while choosing defaults
+    python benchmarks/themes.py --methods ours,ours-nospace # with and without the learned theme space
 
 BERTopic is installed in a separate virtual environment so that it never becomes a project dependency:
 
@@ -13,7 +14,10 @@ BERTopic is installed in a separate virtual environment so that it never becomes
 Both methods get the SAME precomputed embeddings (the project's multilingual-e5-small, one vector per
 text, cached under ``artifacts/themes_bench/``): BERTopic runs with its default settings
 (``BERTopic().fit_transform(docs, embeddings)``: UMAP 5-d, HDBSCAN min_cluster_size=10, CountVectorizer),
-ours with ``ThemeModel()`` defaults. Each (dataset, method) fit runs in its own child process so that its
+ours with ``ThemeModel()`` defaults, except that its theme space (``cx_nlp.themes.space``) is trained by the
+bundled recipe *without* the evaluated set's corpus (and without m_absa for SemEval and the reverse: m_absa's
+en restaurant sentences are SemEval's), so no evaluated sentence or category trained it; ``ours-nospace``
+is ``ThemeModel(space=None)``, the embedding as it is. Each (dataset, method) fit runs in its own child process so that its
 peak memory is its own.
 
 Data (``../shared/data/train``, read-only, never copied): texts with exactly one gold category.
@@ -54,6 +58,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 CACHE = ROOT / "artifacts" / "themes_bench"
 DATASETS = ["semeval16_en", "m_absa_en_ru", "parsinlu_fa", "sentirueval_ru", "banking77_en", "bitext_en"]
+# the topic corpus each set comes from: its theme space is trained without it (leave one corpus out)
+CORPUS = {"semeval16_en": "semeval2016_absa_en_restaurants", "m_absa_en_ru": "m_absa_mt",
+          "parsinlu_fa": "parsinlu_sentiment", "sentirueval_ru": "sentirueval_2015", "banking77_en": "banking77",
+          "bitext_en": "bitext_customer_service"}
 
 
 def _data_dir() -> Path:
@@ -97,19 +105,9 @@ def build_dataset(name: str, cap: int = 2400) -> pd.DataFrame:
         d = _read("parsinlu_sentiment")
         d["label"] = d["aspects"].map(_single)
     elif name == "sentirueval_ru":
-        from cx_nlp.text import segment
+        from cx_nlp.training.theme_space import read_topic_corpus
 
-        rows = []
-        for src in ("sentirueval_2015_rest", "sentirueval_2015_car"):
-            for _, r in _read(src).iterrows():
-                ments = [a for a in r["aspects"] if a.get("level") == "mention" and a.get("mark") == "Rel"
-                         and a.get("from") is not None]
-                for k, sp in enumerate(segment(r["text"], "ru")):
-                    cats = {a["category"] for a in ments if sp.start <= a["from"] < sp.end}
-                    if len(cats) == 1:
-                        rows.append({"id": f"{r['id']}:{k}", "text": r["text"][sp.start:sp.end], "lang": "ru",
-                                     "label": f"{src[-4:].strip('_')}:{cats.pop()}"})
-        d = pd.DataFrame(rows)
+        d = read_topic_corpus(_data_dir(), "sentirueval_2015")
     elif name == "banking77_en":
         d = _read("banking77")
         d["label"] = d["intent"]
@@ -276,6 +274,26 @@ def _current_rss_mb() -> float:
         return _rss_peak_mb()
 
 
+def loo_space(dataset: str, texts: list[str]):
+    """The bundled theme-space recipe trained without ``dataset``'s corpus, a corpus sharing its sentences, or
+    any of its texts (both halves): what a user's unseen domain gets."""
+    from cx_nlp.training.theme_space import excluding, fit_theme_space
+
+    pool = pd.read_parquet(CACHE / "space_pool.parquet")
+    emb = np.load(CACHE / "space_pool.npy")
+    return fit_theme_space(pool, emb, excluding(pool, CORPUS[dataset], texts))
+
+
+def space_pool() -> None:
+    """The theme-space training pool and its vectors (cached like the data sets)."""
+    from cx_nlp.training.theme_space import topic_pool
+
+    if not (CACHE / "space_pool.parquet").is_file() or not (CACHE / "space_pool.npy").is_file():
+        pool = topic_pool(_data_dir())
+        embeddings_for("space_pool", pool)
+        pool.to_parquet(CACHE / "space_pool.parquet")
+
+
 def fit_ours(texts, langs, emb, params: dict):
     from cx_nlp import ThemeModel
 
@@ -313,11 +331,17 @@ def worker(args) -> None:
     keep = part_of(df["id"], args.part)
     df, emb = df[keep].reset_index(drop=True), emb[keep]
     params = json.loads(args.params or "{}")
-    fn = fit_ours if args.worker == "ours" else fit_bertopic
+    name = args.worker if not params else f"{args.worker}{params}"
+    if args.worker == "ours" and "space" not in params:
+        full = pd.read_parquet(CACHE / f"{args.dataset}.parquet")
+        params["space"] = loo_space(args.dataset, full["text"].tolist())
+    elif args.worker == "ours-nospace":
+        params["space"] = None
+    fn = fit_ours if args.worker.startswith("ours") else fit_bertopic
     labels, topics, secs, peak = fn(df["text"].tolist(), df["lang"].tolist(), emb, params)
     docs = _doc_sets(df["text"].tolist(), df["lang"].tolist())
     out = score(labels, df["label"].to_numpy(), topics, docs)
-    out.update(dataset=args.dataset, method=args.worker if not params else f"{args.worker}{params}",
+    out.update(dataset=args.dataset, method=name,
                fit_s=secs, peak_mb=peak, n=len(df), n_gold=int(df["label"].nunique()),
                topics=[t[:5] for t in topics[:8]])
     print("RESULT " + json.dumps(out, ensure_ascii=False), flush=True)
@@ -391,6 +415,7 @@ def main() -> None:
             df = build_dataset(name, args.cap)
             embeddings_for(name, df)
             df.to_parquet(CACHE / f"{name}.parquet")
+    space_pool()
     if args.embed_only:
         return
     methods = [m for m in args.methods.split(",") if m]
@@ -420,10 +445,14 @@ def main() -> None:
     print(table[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     if {"ours", "bertopic"} <= set(table["method"]):
         piv = table.pivot(index="dataset", columns="method", values="nmi")
-        piv["ratio"] = piv["ours"] / piv["bertopic"]
-        print("\nNMI ours / BERTopic")
+        ours = [c for c in piv.columns if c.startswith("ours")]
+        for c in ours:
+            piv[f"{c} / BERTopic"] = piv[c] / piv["bertopic"]
+        print("\nNMI and ratio to BERTopic")
         print(piv.to_string(float_format=lambda v: f"{v:.3f}"))
-        print(f"mean ratio {piv['ratio'].mean():.3f}, min ratio {piv['ratio'].min():.3f}")
+        for c in ours:
+            r = piv[f"{c} / BERTopic"]
+            print(f"{c}: mean ratio {r.mean():.3f}, min ratio {r.min():.3f}")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1, ensure_ascii=False))
 
