@@ -8,6 +8,7 @@ sentences each); the benchmark measures the same recipe with each evaluated corp
 """
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -41,6 +42,7 @@ def embed_pool(pool, progress: bool = True) -> np.ndarray:
 
 def main() -> None:
     from cx_nlp.model_folder import read_manifest, write_manifest
+    from cx_nlp.training.model_card import THEME_SPACE_SECTION, set_card_section, theme_space_section
     from cx_nlp.paths import default_model_dir
     from cx_nlp.training.corpora import shared_data_dir
     from cx_nlp.training.theme_space import PER_CORPUS_CAP, fit_theme_space, topic_pool
@@ -56,6 +58,9 @@ def main() -> None:
     space.info_["per_corpus_cap"] = PER_CORPUS_CAP
     model = Path(default_model_dir())
     space.save(model)
+    card = model / "model_card.md"
+    meta = json.loads((model / "theme_space.json").read_text())
+    card.write_text(set_card_section(card.read_text(), theme_space_section(meta), THEME_SPACE_SECTION))
     manifest = read_manifest(model, verify=False)
     manifest["theme_space"] = {"weights": "theme_space.safetensors", "config": "theme_space.json",
                                "n_components": space.output_dim, "classes": space.n_classes_,

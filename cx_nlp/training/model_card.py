@@ -35,6 +35,7 @@ def _table(rows: dict, cols: list[str]) -> str:
 
 
 TOUCHPOINT_SECTION = "## Touchpoints"
+THEME_SPACE_SECTION = "## Theme space"
 _BEFORE = "## Training data and licences"
 
 
@@ -75,18 +76,37 @@ def touchpoint_section(bench: dict, polarity: dict | None = None) -> str:
     return "\n".join(lines)
 
 
-def set_card_section(card: str, section: str) -> str:
-    """Replace the card's ``## Touchpoints`` section with ``section`` (or insert it before the
-    training-data section)."""
+def set_card_section(card: str, section: str, title: str = TOUCHPOINT_SECTION) -> str:
+    """Replace the card's ``title`` section (``## Touchpoints`` by default) with ``section`` (or insert it
+    before the training-data section)."""
     lines = card.rstrip("\n").split("\n")
-    if TOUCHPOINT_SECTION in lines:
-        i = lines.index(TOUCHPOINT_SECTION)
+    if title in lines:
+        i = lines.index(title)
         j = next((n for n in range(i + 1, len(lines)) if lines[n].startswith("## ")), len(lines))
         lines[i:j] = section.split("\n") + [""]
     else:
         i = lines.index(_BEFORE) if _BEFORE in lines else len(lines)
         lines[i:i] = section.split("\n") + [""]
     return "\n".join(lines) + "\n"
+
+
+def theme_space_section(meta: dict) -> str:
+    """The card's account of the theme space, from its ``theme_space.json``."""
+    info = meta.get("info", {})
+    corpora = ", ".join(f"{c} {n}" for c, n in (info.get("corpora") or {}).items())
+    langs = ", ".join(f"{lg} {n}" for lg, n in (info.get("languages") or {}).items())
+    return "\n".join([
+        THEME_SPACE_SECTION,
+        "Themes (`ThemeModel`) cluster in a linear map of the embedding learned by linear discriminant analysis",
+        "(shrinkage covariance) over sentences labelled with aspect categories and support intents, so that",
+        "sentences group by topic rather than by phrasing, mood or language (`cx_nlp/themes/space.py`,",
+        "`python scripts/train_theme_space.py`).",
+        f"{meta.get('input_dim')} -> {meta.get('n_components')} dimensions; {meta.get('n_classes')} categories; "
+        f"{meta.get('n_train')} sentences (at most {info.get('per_corpus_cap', '?')} per corpus): {corpora}.",
+        f"Languages: {langs}.",
+        "Theme NMI is measured in `benchmarks/themes.py` with each evaluated corpus left out of the space's",
+        "training data (numbers in the README).",
+    ])
 
 
 def refresh_manifest(folder: Path) -> dict:
@@ -101,9 +121,15 @@ def write_default_model(folder: Path, heads: dict, metrics: dict, train_rows: di
                         embedding_heads: dict | None = None) -> dict:
     """``embedding_heads``: heads on the embedding alone, kept as teachers for steps that see only the
     embedding (themes' polarity removal); saved and hashed, never applied to predictions."""
+    from ..themes.space import SPACE_FILE
+
     folder.mkdir(parents=True, exist_ok=True)
+    # the theme space has its own trainer (scripts/train_theme_space.py): a retrain of the heads keeps it
+    old_manifest = json.loads((folder / "manifest.json").read_text()) if (folder / "manifest.json").is_file() else {}
+    space_meta = folder / f"{SPACE_FILE}.json"
+    space = json.loads(space_meta.read_text()) if space_meta.is_file() else None
     for old in folder.iterdir():
-        if old.is_file():
+        if old.is_file() and not old.name.startswith(SPACE_FILE + "."):
             old.unlink()
     for head in list(heads.values()) + list((embedding_heads or {}).values()):
         head.save(folder)
@@ -136,6 +162,7 @@ def write_default_model(folder: Path, heads: dict, metrics: dict, train_rows: di
         "",
         *([touchpoint_section(metrics["touchpoint_benchmark"], (metrics.get("touchpoints") or {}).get("polarity")), ""]
           if metrics.get("touchpoint_benchmark") else []),
+        *([theme_space_section(space), ""] if space else []),
         "## Training data and licences",
         "Several corpora are non-commercial (NC) or have no stated licence: a model trained on them inherits",
         "doubts about commercial use. Retrain on permissive corpora only for commercial work.",
@@ -154,5 +181,7 @@ def write_default_model(folder: Path, heads: dict, metrics: dict, train_rows: di
         manifest["touchpoints"] = tp_entry
     if embedding_heads:
         manifest["embedding_heads"] = list(embedding_heads)
+    if space and "theme_space" in old_manifest:
+        manifest["theme_space"] = old_manifest["theme_space"]
     manifest.update(extra_manifest or {})
     return write_manifest(folder, manifest)

@@ -136,3 +136,19 @@ def test_training_pool_exclusion_keeps_evaluated_corpora_out():
     big.loc[0, "label"] = "singleton"  # a category with one sentence has no spread to learn from: dropped
     sp = fit_theme_space(big, X, n_components=4)
     assert sp.n_classes_ == 6 and sp.n_train_ == len(X) - 1 and sp.info_["corpora"] == {"toy": len(X) - 1}
+
+
+def test_retraining_the_default_heads_keeps_the_theme_space(tmp_path):
+    from cx_nlp.model_folder import read_manifest, write_manifest
+    from cx_nlp.training.model_card import THEME_SPACE_SECTION, write_default_model
+
+    X, y, _ = topic_and_style()
+    ThemeSpace(n_components=4).fit(X, y, info={"corpora": {"toy": len(X)}, "languages": {"en": len(X)}}).save(tmp_path)
+    (tmp_path / "old_head.json").write_text("{}")
+    write_manifest(tmp_path, {"name": "old", "theme_space": {"weights": "theme_space.safetensors", "n_components": 4}})
+    write_default_model(tmp_path, heads={}, metrics={}, train_rows={}, corpora=[], seconds=1.0)
+    man = read_manifest(tmp_path)  # hashes verified, the space's files included
+    assert {"theme_space.safetensors", "theme_space.json"} <= set(man["files"]) and "old_head.json" not in man["files"]
+    assert man["theme_space"]["n_components"] == 4
+    card = (tmp_path / "model_card.md").read_text()
+    assert THEME_SPACE_SECTION in card and f"toy {len(X)}" in card
