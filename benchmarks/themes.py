@@ -393,7 +393,8 @@ def scale(n: int, dim: int = 384, n_topics: int = 150) -> None:
     _reset_peak()
     before = _current_rss_mb()
     t0 = time.perf_counter()
-    tm = ThemeModel(progress=True).fit(texts, embeddings=emb, langs="en")
+    # synthetic vectors are not the encoder's: the theme space (learned on e5 embeddings) does not apply
+    tm = ThemeModel(progress=True, space=None).fit(texts, embeddings=emb, langs="en")
     secs = time.perf_counter() - t0
     from sklearn.metrics import normalized_mutual_info_score
 
