@@ -81,9 +81,6 @@ def _agreement_texts(max_sample: int = 720) -> list[str]:
     return texts
 
 
-_FEATURE_HEADS = ("sentiment", "emotions")
-
-
 def _read(head: Head, feats: np.ndarray) -> np.ndarray:
     """A head's probabilities from the leading columns it was trained on (the embedding block alone for
     heads trained before feature layers existed)."""
@@ -139,11 +136,10 @@ class Analyzer:
         dim = getattr(encoder, "dim", None)
         fdim = feature_dim(encoder) if dim is not None else None
         for name, head in heads.items():
-            # the built-in heads read the wide features (embedding + middle layers), users' heads the embedding
-            want = fdim if name in _FEATURE_HEADS else dim
-            if dim is not None and head.config.input_dim not in (dim, want):
+            # heads read the wide features (embedding + middle layers) or, trained before them, the embedding
+            if dim is not None and head.config.input_dim not in (dim, fdim):
                 raise CxError("E104", f"head '{name}' expects {head.config.input_dim}-d inputs, "
-                              f"the encoder gives {want}-d", hint="train heads for this encoder: cx-nlp train --encoder PATH")
+                              f"the encoder gives {fdim}-d", hint="train heads for this encoder: cx-nlp train --encoder PATH")
 
     # ----------------------------------------------------------------- loading
     @classmethod
@@ -347,7 +343,7 @@ class Analyzer:
                 res.touchpoints = self.touchpoints.rollup(sentences)
             res.signals = detect_signals(sentences, lang, self.touchpoints)  # churn, advocacy, effort, MoT
             results.append(res)
-        custom_head.attach(self.heads, emb, piece_of, docs["weights"], results)  # users' heads -> Result.custom
+        custom_head.attach(self.heads, feats, piece_of, docs["weights"], results, self.encoder.dim)  # -> Result.custom
         return results
 
     # ----------------------------------------------------------------- info

@@ -31,27 +31,38 @@ def as_dict(head: Head, p: np.ndarray) -> dict:
     return {"labels": [lab for lab, _ in on], "scores": scores}
 
 
-def text_vectors(emb: np.ndarray, rows_of: list[np.ndarray], weights: list[np.ndarray]) -> np.ndarray:
-    """L2-normalised weighted means of sentence rows (the same vector ``Analyzer.embed`` returns)."""
+def text_vectors(emb: np.ndarray, rows_of: list[np.ndarray], weights: list[np.ndarray],
+                 block: int | None = None) -> np.ndarray:
+    """L2-normalised weighted means of sentence rows (the same vector ``Analyzer.embed`` returns).
+
+    ``block``: the encoder's features are blocks of this width (the embedding, then middle-layer means),
+    each normalised on its own, as ``encode_features`` gives them per sentence; the first block is then
+    exactly the text embedding."""
     out = np.zeros((len(rows_of), emb.shape[1]), dtype=np.float32)
+    width = block or emb.shape[1]
     for i, (rows, w) in enumerate(zip(rows_of, weights)):
         v = (emb[rows] * w[:, None]).sum(0)
-        out[i] = v / max(float(np.linalg.norm(v)), 1e-12)
+        for a in range(0, emb.shape[1], width):
+            out[i, a:a + width] = v[a:a + width] / max(float(np.linalg.norm(v[a:a + width])), 1e-12)
     return out
 
 
-def attach(heads: dict[str, Head], emb: np.ndarray, piece_of: dict, weights: dict, results: list) -> None:
-    """Fill ``Result.custom`` and ``SentenceResult.custom`` of the ok results (in place)."""
+def attach(heads: dict[str, Head], feats: np.ndarray, piece_of: dict, weights: dict, results: list,
+           block: int | None = None) -> None:
+    """Fill ``Result.custom`` and ``SentenceResult.custom`` of the ok results (in place). ``feats``: the
+    encoder's features per sentence (blocks of width ``block``); each head reads the leading columns it was
+    trained on (the embedding alone for heads trained before feature layers)."""
     extra = custom_heads(heads)
     if not extra:
         return
     docs = [d for d, r in enumerate(results) if r.status == "ok" and d in piece_of]
     if not docs:
         return
-    T = text_vectors(emb, [piece_of[d] for d in docs], [weights[d] for d in docs])
+    T = text_vectors(feats, [piece_of[d] for d in docs], [weights[d] for d in docs], block)
     for name, head in extra.items():
-        p_text = head.predict_proba(T)
-        p_sent = head.predict_proba(emb)
+        width = head.config.input_dim
+        p_text = head.predict_proba(T[:, :width])
+        p_sent = head.predict_proba(feats[:, :width])
         for k, d in enumerate(docs):
             res = results[d]
             res.custom[name] = as_dict(head, p_text[k])

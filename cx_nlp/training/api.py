@@ -137,16 +137,23 @@ def _sha(*parts: str) -> str:
 
 
 def embed_texts(enc, texts: Sequence[str], cache_dir: Path | None = None, tag: str = "", bars: _Bars | None = None,
-                chunk: int = 256, description: str = "embedding") -> tuple[np.ndarray, list[str | None], np.ndarray]:
+                chunk: int = 256, description: str = "embedding",
+                features: bool = False) -> tuple[np.ndarray, list[str | None], np.ndarray]:
     """(X, detected languages, ok) with X the analyzer's text vectors (sentence segmentation, one encoder
     pass, length-weighted mean: what ``Analyzer.embed`` gives). Chunks are cached by content under
-    ``cache_dir`` (plain .npy + JSON), so an interrupted run re-embeds nothing it already did."""
+    ``cache_dir`` (plain .npy + JSON), so an interrupted run re-embeds nothing it already did.
+
+    ``features``: X is the encoder's features (the embedding, then its middle-layer means, each block
+    normalised), what users' heads read at prediction (``heads.custom.attach``); else the embedding."""
     from ..analyzer import Analyzer
+    from ..encoder.backends import feature_dim
     from ..heads.custom import text_vectors
 
     an = Analyzer(enc, {}, touchpoints=None)
     n = len(texts)
-    X = np.zeros((n, enc.dim), dtype=np.float32)
+    width = feature_dim(enc) if features else enc.dim
+    tag = f"{tag}:features{width}" if features else tag
+    X = np.zeros((n, width), dtype=np.float32)
     langs: list[str | None] = [None] * n
     ok = np.zeros(n, dtype=bool)
     task = bars.task(description, n) if bars else None
@@ -162,11 +169,12 @@ def embed_texts(enc, texts: Sequence[str], cache_dir: Path | None = None, tag: s
             meta = json.loads(f_meta.read_text())
         else:
             docs = an._prepare(part, lang=None)
-            emb, piece_of, _ = an._encode(docs)
+            emb, piece_of, _ = an._encode_features(docs) if features else an._encode(docs)
             good = [d for d in range(len(part)) if d in piece_of]
-            vec = np.zeros((len(part), enc.dim), dtype=np.float32)
+            vec = np.zeros((len(part), width), dtype=np.float32)
             if good:
-                vec[good] = text_vectors(emb, [piece_of[d] for d in good], [docs["weights"][d] for d in good])
+                vec[good] = text_vectors(emb, [piece_of[d] for d in good], [docs["weights"][d] for d in good],
+                                         enc.dim)
             meta = {"ok": [d in piece_of for d in range(len(part))],
                     "lang": [docs["langs"][d][0] if d in docs["langs"] else None for d in range(len(part))]}
             if f_npy is not None:
@@ -359,6 +367,8 @@ def train(data: str | Path | pd.DataFrame, output: str | Path, *, text_col: str 
 
         enc_folder = ensure_encoder(progress=bars.say if progress else None)
         tag = _encoder_tag(enc_folder, enc_info)
+        # the head reads what the default heads read: the embedding and the base model's middle-layer means
+        layers = tuple(enc_info.get("feature_layers") or ())
         Wr, pos_w = class_weights(y[tr], spec.kind, class_weight)
         extra_manifest: dict[str, Any] = {}
         adapt_log = None
@@ -384,7 +394,7 @@ def train(data: str | Path | pd.DataFrame, output: str | Path, *, text_col: str 
                 checkpoint_dir=cache / "adapt", resume=resume, device=device, progress=on_step, say=bars.say)
             if mode_used == "lora":
                 extra_manifest["adapter"] = save_adapter(out, state, adapt_settings, enc_info)
-                enc = TorchEncoder(enc_folder, prefix=prefix, device=device)
+                enc = TorchEncoder(enc_folder, prefix=prefix, device=device, feature_layers=layers)
                 apply_adapter(enc.model, out, extra_manifest["adapter"])
                 from ..model_folder import sha256
 
@@ -392,13 +402,13 @@ def train(data: str | Path | pd.DataFrame, output: str | Path, *, text_col: str 
             else:
                 files = save_encoder_folder(base_enc.model, base_enc.tokenizer, out / "encoder", prefix)
                 enc_info = dict(enc_info, path="encoder", files=files, fine_tuned=True)
-                enc = TorchEncoder(out / "encoder", prefix=prefix, device=device)
+                enc = TorchEncoder(out / "encoder", prefix=prefix, device=device, feature_layers=layers)
                 tag = _sha(tag, json.dumps(files, sort_keys=True))
             del base_enc
         else:
-            enc = TorchEncoder(enc_folder, prefix=prefix, device=device)
+            enc = TorchEncoder(enc_folder, prefix=prefix, device=device, feature_layers=layers)
         # ---------------------------------------------------------------- embed (cached) and fit the head
-        X, det_langs, ok = embed_texts(enc, ld.texts, cache / "embeddings", tag, bars)
+        X, det_langs, ok = embed_texts(enc, ld.texts, cache / "embeddings", tag, bars, features=True)
         langs = [g or d for g, d in zip(ld.lang, det_langs)]
         if (~ok).any():
             ld.dropped["not_scorable"] = int((~ok).sum())
@@ -423,7 +433,8 @@ def train(data: str | Path | pd.DataFrame, output: str | Path, *, text_col: str 
             metrics["test"] = grouped_report(head.predict_proba(X[tem]), y[tem], spec.kind, spec.labels, th,
                                              lang_arr[tem])
         if spec.kind == "single":
-            base = _baseline(X[trm], y[trm], X[vam], y[vam], lang_arr[vam], spec.labels, seed)
+            emb = X[:, :enc.dim]  # the baseline is logistic regression on the embedding alone
+            base = _baseline(emb[trm], y[trm], emb[vam], y[vam], lang_arr[vam], spec.labels, seed)
             if base:
                 metrics["valid"]["baseline_logreg_macro_f1"] = base
         seconds = time.perf_counter() - t0
@@ -564,7 +575,6 @@ def text_probs(an, head_name: str, texts: Sequence[str], bars: _Bars | None = No
             part = list(texts[start:start + chunk])
             docs = an._prepare(part, lang=lang)
             feats, piece_of, _ = an._encode_features(docs)
-            emb = feats[:, :an.encoder.dim]
             good = [d for d in range(len(part)) if d in piece_of]
             if good:
                 if head_name in ("sentiment", "emotions"):
@@ -574,8 +584,9 @@ def text_probs(an, head_name: str, texts: Sequence[str], bars: _Bars | None = No
                         P[start + d] = (sent_head.rollup(ps[rows], docs["weights"][d] ** 2) if head_name == "sentiment"
                                         else emo_head.rollup(ps[rows]))
                 else:
-                    T = text_vectors(emb, [piece_of[d] for d in good], [docs["weights"][d] for d in good])
-                    P[[start + d for d in good]] = head.predict_proba(T)
+                    T = text_vectors(feats, [piece_of[d] for d in good], [docs["weights"][d] for d in good],
+                                     an.encoder.dim)
+                    P[[start + d for d in good]] = head.predict_proba(T[:, :head.config.input_dim])
             for d in good:
                 ok[start + d] = True
                 langs[start + d] = docs["langs"][d][0]

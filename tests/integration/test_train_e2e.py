@@ -66,6 +66,9 @@ def test_cli_and_api_write_the_same_complete_model_folder(trained):
 def test_analyzer_surfaces_the_custom_head_and_keeps_the_defaults(trained):
     root, _ = trained
     an = cx_nlp.Analyzer.load(root / "cli")
+    # the custom head reads what the default heads read: the embedding and the middle-layer means
+    layers = json.loads((root / "cli" / "manifest.json").read_text())["encoder"]["feature_layers"]
+    assert layers and an.heads["topic"].config.input_dim == 384 * (1 + len(layers))
     texts = [t for ts in HELD_OUT.values() for t in ts]
     gold = [k for k, ts in HELD_OUT.items() for _ in ts]
     results = an.predict(texts)

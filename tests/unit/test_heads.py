@@ -64,3 +64,17 @@ def test_emotion_rollup_is_max_and_present_respects_thresholds():
     d = emo.as_dict(out)
     assert emo.present(d, {"anger": 0.5}) == ["anger"]
     assert emo.present(d, {"anger": 0.9}) == []
+
+
+def test_text_vectors_normalise_each_feature_block_on_its_own():
+    from cx_nlp.heads.custom import text_vectors
+
+    rng = np.random.default_rng(0)
+    emb, mid = rng.normal(size=(5, 4)), 10 * rng.normal(size=(5, 4))  # blocks of very different scales
+    feats = np.hstack([emb, mid]).astype(np.float32)
+    rows, w = [np.array([0, 2, 3])], [np.array([1.0, 2.0, 0.5], np.float32)]
+    T = text_vectors(feats, rows, w, block=4)
+    assert np.allclose(np.linalg.norm(T[:, :4], axis=1), 1) and np.allclose(np.linalg.norm(T[:, 4:], axis=1), 1)
+    # the first block is the text embedding a 4-d head trained before feature layers reads
+    assert np.allclose(T[:, :4], text_vectors(emb.astype(np.float32), rows, w), atol=1e-6)
+    assert np.allclose(np.linalg.norm(text_vectors(feats, rows, w), axis=1), 1)  # one block: as before
