@@ -239,6 +239,9 @@ def themes(
     n_clusters: Optional[int] = typer.Option(None, help="Number of themes for --clusterer kmeans."),
     min_cluster_size: Optional[int] = typer.Option(None, help="Smallest theme (default: 0.5% of the sentences)."),
     display_lang: Optional[str] = typer.Option(None, help="Language of theme names (default: the dominant one)."),
+    space: str = typer.Option("auto", help="Where themes are clustered: auto (the bundled theme space, learned from "
+                              "labelled aspect and intent data) | none (the embedding as it is) | PATH to a "
+                              "theme_space.safetensors or its folder."),
     max_rows: Optional[int] = typer.Option(None, help="Only the first N rows."),
     model: Optional[Path] = typer.Option(None, help="A model folder (default: the bundled model)."),
 ):
@@ -250,7 +253,8 @@ def themes(
         summary = themes_file(input, out_dir, text_col=text_col, id_col=id_col, date_col=date_col, score_col=score_col,
                               theme_file=theme_file, model=model, max_rows=max_rows, log=lambda m: err.print(m),
                               clusterer=clusterer, n_clusters=n_clusters, min_cluster_size=min_cluster_size,
-                              display_lang=display_lang)
+                              display_lang=display_lang,
+                              space=None if space.lower() == "none" else ("auto" if space == "auto" else Path(space)))
     except (CxError, ValueError, TypeError) as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2)

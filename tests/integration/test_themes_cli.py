@@ -47,3 +47,25 @@ def test_themes_command_writes_its_outputs(analyzer, tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     names = [t["name"] for t in json.loads((tmp_path / "again" / "themes.json").read_text())["themes"]]
     assert "My renamed theme" in names
+
+
+def test_themes_command_space_option(analyzer, tmp_path, monkeypatch):
+    from safetensors.numpy import load_file
+    from typer.testing import CliRunner
+
+    from cx_nlp import Analyzer
+    from cx_nlp.cli import app
+
+    monkeypatch.setattr(Analyzer, "load", classmethod(lambda cls, *a, **k: analyzer))
+    rows = pd.read_json("tests/fixtures/topic_reviews.jsonl", lines=True)
+    src = tmp_path / "reviews.csv"
+    rows.to_csv(src, index=False)
+    keys = {}
+    for opt in ("auto", "none"):
+        res = CliRunner().invoke(app, ["themes", str(src), "-o", str(tmp_path / opt), "--text-col", "text", "--space", opt])
+        assert res.exit_code == 0, res.output
+        keys[opt] = set(load_file(str(tmp_path / opt / "model" / "themes.safetensors")))
+    assert "space_components" in keys["auto"] and "space_components" not in keys["none"]
+    res = CliRunner().invoke(app, ["themes", str(src), "-o", str(tmp_path / "bad"), "--text-col", "text",
+                                   "--space", str(tmp_path / "no_such_space")])
+    assert res.exit_code == 2 and "E803" in res.output
