@@ -315,6 +315,9 @@ def train(
     label_kind: str = typer.Option("auto", help="auto | single | multi | rating | nps | sentiment"),
     label_sep: Optional[str] = typer.Option(None, help="Delimiter of multi-label strings (detected when omitted)."),
     mode: str = typer.Option("auto", help="auto | frozen | lora | full (auto: frozen without a GPU)."),
+    inputs: str = typer.Option("auto", help="What the head reads: auto (whichever scores higher on an inner split "
+                               "of the training rows) | embedding (the last layer's mean) | features (plus the "
+                               "middle-layer means the default sentiment head reads)."),
     default_heads: bool = typer.Option(True, "--default-heads/--no-default-heads",
                                        help="Copy the default sentiment/emotion/touchpoint heads (frozen mode)."),
     valid_fraction: float = typer.Option(0.15, help="Stratified validation share when no split is given."),
@@ -337,7 +340,7 @@ def train(
 
     try:
         res = run_train(data, output, text_col=text_col, label_col=label_col, valid=valid, split_col=split_col,
-                        lang_col=lang_col, head_name=head, label_kind=label_kind, label_sep=label_sep, mode=mode,
+                        lang_col=lang_col, head_name=head, label_kind=label_kind, label_sep=label_sep, mode=mode, inputs=inputs,
                         keep_default_heads=default_heads, valid_fraction=valid_fraction, seed=seed,
                         class_weight=class_weight, epochs=epochs, max_length=max_length, batch_size=batch_size,
                         resume=resume, overwrite=overwrite, keep_cache=keep_cache, progress=True, task=task,

@@ -250,3 +250,25 @@ def test_output_folder_is_not_overwritten_by_accident(tmp_path):
     _prepare_output(tmp_path / "new", resume=False, overwrite=False)
     assert (tmp_path / "new").is_dir()
     json.dumps(AdaptSettings().__dict__)
+
+
+def test_inputs_auto_keeps_the_block_that_carries_the_labels():
+    from cx_nlp.training.api import _choose_inputs
+    from cx_nlp.training.data import LabelSpec
+
+    spec = LabelSpec(kind="single", labels=["a", "b", "c", "d"])
+    Xl, y = _blobs(400, d=16)
+    noise = np.random.default_rng(3).normal(size=Xl.shape).astype(np.float32)
+    trm = np.ones(len(y), bool)
+    # labels in the middle-layer block only: the features win
+    width, scores = _choose_inputs("auto", np.hstack([noise, Xl]), y, trm, spec, 16, "balanced", 13)
+    assert width == 32 and scores["features"] > scores["embedding"] + 0.3
+    # labels in the embedding, pure noise beside them: the embedding is enough (ties go to it too)
+    width, scores = _choose_inputs("auto", np.hstack([Xl, 3 * noise]), y, trm, spec, 16, "balanced", 13)
+    assert width == 16 and set(scores) == {"embedding", "features"}
+    # asked explicitly, too few rows to choose, or an encoder without middle layers: no probe at all
+    assert _choose_inputs("features", np.hstack([Xl, noise]), y, trm, spec, 16, "balanced", 13) == (32, {})
+    assert _choose_inputs("auto", np.hstack([noise, Xl])[:150], y[:150], trm[:150], spec, 16, "balanced", 13) == (16, {})
+    assert _choose_inputs("auto", Xl, y, trm, spec, 16, "balanced", 13) == (16, {})
+    with pytest.raises(CxError):
+        _choose_inputs("middle", Xl, y, trm, spec, 16, "balanced", 13)
