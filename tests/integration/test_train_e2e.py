@@ -66,9 +66,11 @@ def test_cli_and_api_write_the_same_complete_model_folder(trained):
 def test_analyzer_surfaces_the_custom_head_and_keeps_the_defaults(trained):
     root, _ = trained
     an = cx_nlp.Analyzer.load(root / "cli")
-    # the custom head reads what the default heads read: the embedding and the middle-layer means
+    # the head reads the columns its training chose (auto: under 200 training rows, the embedding)
     layers = json.loads((root / "cli" / "manifest.json").read_text())["encoder"]["feature_layers"]
-    assert layers and an.heads["topic"].config.input_dim == 384 * (1 + len(layers))
+    tr = json.loads((root / "cli" / "training.json").read_text())
+    assert layers and tr["inputs_requested"] == "auto" and tr["inputs"] in ("embedding", "features")
+    assert an.heads["topic"].config.input_dim == 384 * (1 + (len(layers) if tr["inputs"] == "features" else 0))
     texts = [t for ts in HELD_OUT.values() for t in ts]
     gold = [k for k, ts in HELD_OUT.items() for _ in ts]
     results = an.predict(texts)
@@ -136,3 +138,20 @@ def test_lora_adapter_is_saved_and_applied_at_load(tmp_path):
     d = an.predict(texts[0]).to_dict()
     assert d["custom"]["topic"]["label"] in {"delivery", "price", "quality", "support"}
     assert d["sentiment"] is None
+
+
+def test_head_on_the_middle_layers_is_read_the_same_by_predict_and_eval(tmp_path):
+    from cx_nlp.training.api import text_probs
+
+    cx_nlp.train(FIX, tmp_path / "feat", label_col="topic", seed=7, progress=False, inputs="features")
+    an = cx_nlp.Analyzer.load(tmp_path / "feat")
+    assert an.heads["topic"].config.input_dim == 768  # embedding + layer-8 mean
+    assert json.loads((tmp_path / "feat" / "training.json").read_text())["inputs"] == "features"
+    texts = [t for ts in HELD_OUT.values() for t in ts]
+    gold = [k for k, ts in HELD_OUT.items() for _ in ts]
+    P, _, ok = text_probs(an, "topic", texts)
+    results = an.predict(texts)
+    for i, r in enumerate(results):
+        np.testing.assert_allclose(P[i], list(r.custom["topic"]["scores"].values()), atol=1e-4)
+        assert all("topic" in s.custom for s in r.sentences)
+    assert sum(r.custom["topic"]["label"] == g for r, g in zip(results, gold)) >= 6
