@@ -121,7 +121,8 @@ class ThemeModel:
         space: "auto" (default: the bundled model's theme space, ``space.py``, when the embeddings are the
             project encoder's), None (the embedding as it is), a ``ThemeSpace`` or a path to one. A linear map
             learned from labelled aspect and intent data in which sentences group by topic rather than by
-            phrasing or mood; with it, polarity removal ("auto") is not needed and is skipped.
+            phrasing or mood; with it, polarity removal ("auto") is not needed and is skipped. "auto" goes by the
+            embeddings' width (384): pass ``space=None`` with vectors from another 384-d model.
         theme_file: a YAML theme file (or its dict) whose edits the fit honours (see ``edits.py``).
         reference: a fitted ThemeModel or a saved folder whose theme ids the fit keeps (refitting the same
             instance does this by itself).
