@@ -1049,8 +1049,10 @@ class ThemeModel:
         for k in ("reducer", "clusterer"):
             if isinstance(params.get(k), str) and params[k] not in ("pca", "spectral", "umap", "none", "hdbscan", "kmeans"):
                 params[k] = "pca" if k == "reducer" else "hdbscan"  # a custom estimator is not serialised
-        if params.get("space") == "saved":
-            params["space"] = None  # the arrays below are the space
+        if params.get("space") == "saved" or "space" not in params:
+            # "saved": the arrays below are the space; absent: written before theme spaces, and a refit
+            # (keeping this model's theme ids) must stay in the geometry its centroids live in
+            params["space"] = None
         tm = cls(**params, encoder=encoder)
         st = meta["state"]
         from .space import ThemeSpace

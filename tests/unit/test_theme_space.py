@@ -101,6 +101,12 @@ def test_model_saved_without_a_space_loads_without_one(tmp_path):
     tm.save(tmp_path)
     back = ThemeModel.load(tmp_path)
     assert back.space_ is None and back.transform(texts, embeddings=X) == list(tm.labels_)
+    # a folder written before theme spaces existed (no "space" parameter): refits stay without one
+    meta = json.loads((tmp_path / "themes.json").read_text())
+    del meta["params"]["space"]
+    (tmp_path / "themes.json").write_text(json.dumps(meta))
+    old = ThemeModel.load(tmp_path)
+    assert old.space is None and old.fit(texts, embeddings=X, langs="xx").space_ is None
 
 
 def test_bundled_space_is_in_the_verified_manifest_and_used_by_default():
