@@ -360,7 +360,12 @@ class ThemeModel:
         Xs = l2n(np.asarray(X[sample], dtype=np.float32))
         from .space import load_space
 
-        self.space_ = load_space(self.space, dim)
+        if ref and ref.get("space") is not None and self.space == "auto" and ref["space"].input_dim == dim:
+            # a refit keeps the space its reference was fitted in (a newer bundled space would move every
+            # centroid and lose the theme ids)
+            self.space_ = ref["space"]
+        else:
+            self.space_ = load_space(self.space, dim)
         self.sentiment_basis_ = self._fit_polarity(Xs)
         Xs_in, Xs = Xs, self._project(Xs)  # assignment projects its input itself: it gets Xs_in
         dim = int(Xs.shape[1])  # the theme space's width from here on
@@ -493,7 +498,7 @@ class ThemeModel:
                 "names": {t.id: t.name for t in ref.themes_}, "generated": {t.id: t.generated_name for t in ref.themes_},
                 "keywords": {t.id: list(t.keywords) for t in ref.themes_}, "next_id": int(ref.next_id_),
                 "seeds": dict(getattr(ref, "seeds_", {}) or {}),
-                "user_named": {t.id: t.user_named for t in ref.themes_}}
+                "user_named": {t.id: t.user_named for t in ref.themes_}, "space": getattr(ref, "space_", None)}
 
     def _seed_table(self, edits: list[ThemeEdit], ref: dict | None) -> dict[int, dict]:
         """theme id -> {"seeds": [lemmatised keys], "raw": [as written], "name": optional}."""
@@ -649,8 +654,8 @@ class ThemeModel:
         if opt is False or opt is None or (opt == "auto" and len(Xs) < 300) or len(Xs) < 10:
             return empty
         if opt == "auto" and getattr(self, "space_", None) is not None:
-            # the theme space is trained to ignore how a sentence feels about its topic: on the tune half
-            # of benchmarks/themes.py removing polarity as well lowered NMI on 4 of 6 sets
+            # the theme space is trained to ignore how a sentence feels about its topic: in the experiment that
+            # chose it (tune half of benchmarks/themes.py) removing polarity as well lowered NMI on all six sets
             return empty
         source = None
         if isinstance(opt, (str, Path)) and str(opt) not in ("auto", "True"):

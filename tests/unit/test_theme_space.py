@@ -158,3 +158,22 @@ def test_retraining_the_default_heads_keeps_the_theme_space(tmp_path):
     assert man["theme_space"]["n_components"] == 4
     card = (tmp_path / "model_card.md").read_text()
     assert THEME_SPACE_SECTION in card and f"toy {len(X)}" in card
+
+
+def test_refit_keeps_the_space_of_its_reference(monkeypatch):
+    from cx_nlp.themes import space as space_mod
+
+    rng = np.random.default_rng(5)
+    centres = rng.normal(size=(4, 384))
+    X = np.vstack([c + 0.3 * rng.normal(size=(60, 384)) for c in centres]).astype(np.float32)
+    texts = [f"t{i}" for i in range(len(X))]
+    tm = ThemeModel(random_state=0).fit(texts, embeddings=X, langs="xx")
+    first = tm.space_
+    assert first is not None
+    # an upgrade ships another bundled space: the refit stays in the old one, so its ids still match
+    other = ThemeSpace.from_state({"space_mean": np.zeros(384, np.float32),
+                                   "space_components": rng.normal(size=(384, 120)).astype(np.float32)})
+    monkeypatch.setitem(space_mod._DEFAULT, "auto", other)
+    again = ThemeModel(random_state=0, reference=tm).fit(texts, embeddings=X, langs="xx")
+    assert again.space_ is first and list(again.labels_) == list(tm.labels_)
+    assert ThemeModel(random_state=0).fit(texts, embeddings=X, langs="xx").space_ is other  # a new model: the new space
