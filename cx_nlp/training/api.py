@@ -373,7 +373,7 @@ def train(data: str | Path | pd.DataFrame, output: str | Path, *, text_col: str 
 
         enc_folder = ensure_encoder(progress=bars.say if progress else None)
         tag = _encoder_tag(enc_folder, enc_info)
-        # the head reads what the default heads read: the embedding and the base model's middle-layer means
+        # the encoder also gives the base model's middle-layer means; the head reads them where they help (inputs=)
         layers = tuple(enc_info.get("feature_layers") or ())
         Wr, pos_w = class_weights(y[tr], spec.kind, class_weight)
         extra_manifest: dict[str, Any] = {}
