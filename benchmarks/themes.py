@@ -31,7 +31,8 @@ Data (``../shared/data/train``, read-only, never copied): texts with exactly one
 Every dataset is split in two halves by a hash of the row id: ``tune`` (used while choosing the defaults)
 and ``eval`` (the held-out half reported by default).
 
-Metrics: NMI and ARI against the gold labels over ALL texts (a method's outliers count as one cluster,
+Metrics: for M-ABSA, ``translation_agreement``: the share of en/ru translation pairs put in the same theme.
+NMI and ARI against the gold labels over ALL texts (a method's outliers count as one cluster,
 as a user sees them); ``nmi_in`` = NMI over the texts the method assigned; NPMI coherence of each
 theme's top-10 keywords (document co-occurrence in the same texts, words and lemmas); topic diversity
 (unique words among all top-10 keywords / all); outlier share; fit seconds; peak MB (the fit's
@@ -229,6 +230,19 @@ def diversity(topics: list[list[str]], top: int = 10) -> float:
     return len(set(words)) / len(words) if words else float("nan")
 
 
+def translation_agreement(ids: pd.Series, labels: np.ndarray) -> tuple[float, int]:
+    """M-ABSA holds each en sentence and its ru translation (ids ``..._en:...`` / ``..._ru:...``): the share of
+    pairs both in this half that land in the same theme (an outlier bucket is no theme), and the pair count."""
+    key = ids.str.replace("_en:", "_xx:", regex=False).str.replace("_ru:", "_xx:", regex=False)
+    lang = np.where(ids.str.contains("_en:", regex=False), "en", np.where(ids.str.contains("_ru:", regex=False), "ru", ""))
+    t = pd.DataFrame({"k": key.to_numpy(), "lang": lang, "lab": np.asarray(labels)})
+    piv = t[t["lang"] != ""].pivot_table(index="k", columns="lang", values="lab", aggfunc="first").dropna()
+    if piv.empty or not {"en", "ru"} <= set(piv.columns):
+        return float("nan"), 0
+    same = (piv["en"] == piv["ru"]) & (piv["en"] >= 0)
+    return float(same.mean()), int(len(piv))
+
+
 def score(labels: np.ndarray, gold: np.ndarray, topics: list[list[str]], docs: list[set[str]]) -> dict:
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
@@ -341,6 +355,8 @@ def worker(args) -> None:
     labels, topics, secs, peak = fn(df["text"].tolist(), df["lang"].tolist(), emb, params)
     docs = _doc_sets(df["text"].tolist(), df["lang"].tolist())
     out = score(labels, df["label"].to_numpy(), topics, docs)
+    if args.dataset == "m_absa_en_ru":  # cross-lingual: does a sentence's translation get its theme?
+        out["translation_agreement"], out["translation_pairs"] = translation_agreement(df["id"], labels)
     out.update(dataset=args.dataset, method=name,
                fit_s=secs, peak_mb=peak, n=len(df), n_gold=int(df["label"].nunique()),
                topics=[t[:5] for t in topics[:8]])
