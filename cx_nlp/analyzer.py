@@ -81,12 +81,6 @@ def _agreement_texts(max_sample: int = 720) -> list[str]:
     return texts
 
 
-def _read(head: Head, feats: np.ndarray) -> np.ndarray:
-    """A head's probabilities from the leading columns it was trained on (the embedding block alone for
-    heads trained before feature layers existed)."""
-    return head.predict_proba(feats[:, :head.config.input_dim])
-
-
 def _maybe_onnx(enc, sentiment: Head, required: bool):
     """The guarded int8 ONNX encoder when onnxruntime is installed and it agrees with torch fp32 on the
     check set (built and checked once, then cached: see encoder/onnx.py); else ``enc`` (torch)."""
@@ -296,8 +290,8 @@ class Analyzer:
         from .cx.signals import detect_signals
 
         emb = np.ascontiguousarray(feats[:, :self.encoder.dim])
-        p_sent = _read(self.heads["sentiment"], feats) if "sentiment" in self.heads else None
-        p_emo = _read(self.heads["emotions"], feats) if "emotions" in self.heads else None
+        p_sent = self.heads["sentiment"].read(feats) if "sentiment" in self.heads else None
+        p_emo = self.heads["emotions"].read(feats) if "emotions" in self.heads else None
         tp_rows = None
         if self.touchpoints is not None:
             langs = [docs["langs"][p.doc][0] for p in pieces]

@@ -377,7 +377,7 @@ def fit_default_detector(folder: Path, encoder, sentiment_head=None, cache_dir: 
     X = np.ascontiguousarray(F[:, :encoder.dim])
     ids = taxonomy.ids
     Y, M = label_matrix(df, ids)
-    ps = sentiment_head.predict_proba(F[:, :sentiment_head.config.input_dim]) if sentiment_head is not None else None
+    ps = sentiment_head.read(F) if sentiment_head is not None else None
     valid = (df["fold"] == "valid").to_numpy()
     groups = row_groups(df)
     if base is not None:

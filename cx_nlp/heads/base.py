@@ -56,6 +56,11 @@ class Head(nn.Module):
             return torch.softmax(logits, dim=-1).numpy()
         return torch.sigmoid(logits).numpy()
 
+    def read(self, feats: np.ndarray) -> np.ndarray:
+        """``predict_proba`` on an encoder's features (the embedding, then middle-layer means): the head reads
+        the leading columns it was trained on (the embedding alone for heads trained before feature layers)."""
+        return self.predict_proba(feats[:, :self.config.input_dim])
+
     def save(self, folder: Path) -> list[str]:
         folder.mkdir(parents=True, exist_ok=True)
         weights = f"{self.config.name}.safetensors"

@@ -60,9 +60,7 @@ def attach(heads: dict[str, Head], feats: np.ndarray, piece_of: dict, weights: d
         return
     T = text_vectors(feats, [piece_of[d] for d in docs], [weights[d] for d in docs], block)
     for name, head in extra.items():
-        width = head.config.input_dim
-        p_text = head.predict_proba(T[:, :width])
-        p_sent = head.predict_proba(feats[:, :width])
+        p_text, p_sent = head.read(T), head.read(feats)
         for k, d in enumerate(docs):
             res = results[d]
             res.custom[name] = as_dict(head, p_text[k])

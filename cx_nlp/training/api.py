@@ -590,7 +590,7 @@ def text_probs(an, head_name: str, texts: Sequence[str], bars: _Bars | None = No
             good = [d for d in range(len(part)) if d in piece_of]
             if good:
                 if head_name in ("sentiment", "emotions"):
-                    ps = head.predict_proba(feats[:, :head.config.input_dim])
+                    ps = head.read(feats)
                     for d in good:
                         rows = piece_of[d]
                         P[start + d] = (sent_head.rollup(ps[rows], docs["weights"][d] ** 2) if head_name == "sentiment"
@@ -598,7 +598,7 @@ def text_probs(an, head_name: str, texts: Sequence[str], bars: _Bars | None = No
                 else:
                     T = text_vectors(feats, [piece_of[d] for d in good], [docs["weights"][d] for d in good],
                                      an.encoder.dim)
-                    P[[start + d for d in good]] = head.predict_proba(T[:, :head.config.input_dim])
+                    P[[start + d for d in good]] = head.read(T)
             for d in good:
                 ok[start + d] = True
                 langs[start + d] = docs["langs"][d][0]
