@@ -41,7 +41,6 @@ increase of the child process' peak RSS).
 from __future__ import annotations
 
 import argparse
-import gzip
 import hashlib
 import json
 import os
@@ -75,17 +74,13 @@ def _data_dir() -> Path:
 
 
 def _read(name: str) -> pd.DataFrame:
-    with gzip.open(_data_dir() / f"{name}.jsonl.gz", "rt", encoding="utf-8") as fh:
-        return pd.DataFrame(json.loads(line) for line in fh)
+    from cx_nlp.training.corpora import _read as read_corpus
+
+    return read_corpus(_data_dir(), name)
 
 
 def _h(s: str) -> int:
     return int(hashlib.blake2b(s.encode("utf-8"), digest_size=8).hexdigest(), 16)
-
-
-def _single(aspects) -> str | None:
-    cats = {a["category"] for a in (aspects or []) if a.get("category")}
-    return cats.pop() if len(cats) == 1 else None
 
 
 def _cap(df: pd.DataFrame, n: int) -> pd.DataFrame:
@@ -95,6 +90,8 @@ def _cap(df: pd.DataFrame, n: int) -> pd.DataFrame:
 
 def build_dataset(name: str, cap: int = 2400) -> pd.DataFrame:
     """Columns id, text, lang, label (one gold category per text)."""
+    from cx_nlp.training.theme_space import _single
+
     if name == "semeval16_en":
         d = _read("semeval2016_absa_en_restaurants")
         d["label"] = d["aspects"].map(_single)

@@ -15,13 +15,13 @@ without that corpus (``exclude``), so its theme numbers are those of a domain th
 """
 from __future__ import annotations
 
-import gzip
-import json
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+
+from .corpora import _read  # train and dev rows only: corpus test splits are never used
 
 TOPIC_CORPORA = ["semeval2016_absa_en_restaurants", "m_absa_mt", "parsinlu_sentiment", "sentirueval_2015",
                  "banking77", "bitext_customer_service"]
@@ -30,12 +30,6 @@ RELATED = {"semeval2016_absa_en_restaurants": {"m_absa_mt"}, "m_absa_mt": {"seme
 PER_CORPUS_CAP = 6000  # the two large intent corpora would otherwise outweigh the aspect corpora 5:1
 MIN_PER_CATEGORY = 3   # rarer categories have no within-category spread to learn from
 N_COMPONENTS = 120     # tune half of benchmarks/themes.py, leave-one-corpus-out: 40 / 60 / 90 / 120 / 160 / 250
-
-
-def _read(folder: Path, name: str) -> pd.DataFrame:
-    with gzip.open(folder / f"{name}.jsonl.gz", "rt", encoding="utf-8") as fh:
-        df = pd.DataFrame(json.loads(line) for line in fh)
-    return df[df["split"].isin(["train", "dev"])]  # corpus test splits are never used
 
 
 def _single(aspects) -> str | None:
