@@ -253,8 +253,7 @@ def themes(
         summary = themes_file(input, out_dir, text_col=text_col, id_col=id_col, date_col=date_col, score_col=score_col,
                               theme_file=theme_file, model=model, max_rows=max_rows, log=lambda m: err.print(m),
                               clusterer=clusterer, n_clusters=n_clusters, min_cluster_size=min_cluster_size,
-                              display_lang=display_lang,
-                              space=None if space.lower() == "none" else ("auto" if space == "auto" else Path(space)))
+                              display_lang=display_lang, space=space)
     except (CxError, ValueError, TypeError) as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2)

@@ -31,6 +31,7 @@ from .cluster import (assign, auto_min_cluster_size, centre, merge_close, protot
 from .edits import ThemeEdit, read_theme_file, theme_file_text
 from .reduce import SPECTRAL_MIN_ROWS, fit_reduce, l2n, make_reducer
 from .represent import ctfidf_keywords, make_names
+from .space import ThemeSpace, load_space
 from .terms import EVALUATIVE
 from .terms import terms as extract_terms
 
@@ -358,8 +359,6 @@ class ThemeModel:
         dim = int(X.shape[1]) if getattr(X, "ndim", 0) == 2 and X.shape[1] else 384
         sample = np.arange(n) if n <= self.max_fit_samples else np.sort(rng.choice(n, self.max_fit_samples, replace=False))
         Xs = l2n(np.asarray(X[sample], dtype=np.float32))
-        from .space import load_space
-
         if ref and ref.get("space") is not None and self.space == "auto" and ref["space"].input_dim == dim:
             # a refit keeps the space its reference was fitted in (a newer bundled space would move every
             # centroid and lose the theme ids)
@@ -1060,8 +1059,6 @@ class ThemeModel:
             params["space"] = None
         tm = cls(**params, encoder=encoder)
         st = meta["state"]
-        from .space import ThemeSpace
-
         # a model saved before theme spaces existed was fitted without one: it keeps working as it was fitted
         tm.space_ = ThemeSpace.from_state(arr) if "space_components" in arr else None
         tm.prototypes_ = arr["prototypes"].astype(np.float32)

@@ -128,8 +128,8 @@ _DEFAULT: dict[str, ThemeSpace | None] = {}
 
 def load_space(spec: Any, input_dim: int) -> ThemeSpace | None:
     """Resolve ``ThemeModel(space=...)``: "auto" -> the bundled model's space when it fits ``input_dim``
-    (None when absent or for another encoder's width); None/False -> None; a ThemeSpace or a path -> it."""
-    if spec is None or spec is False:
+    (None when absent or for another encoder's width); None/False/"none" -> None; a ThemeSpace or a path -> it."""
+    if spec is None or spec is False or (isinstance(spec, str) and spec.lower() == "none"):
         return None
     if isinstance(spec, ThemeSpace):
         return spec

@@ -119,7 +119,7 @@ def test_bundled_space_is_in_the_verified_manifest_and_used_by_default():
     sp = load_space("auto", 384)
     assert sp is not None and sp.input_dim == 384 and sp.output_dim == 120
     assert load_space("auto", 768) is None  # another encoder's width: the embedding as it is
-    assert load_space(None, 384) is None
+    assert load_space(None, 384) is None and load_space("None", 384) is None
     rng = np.random.default_rng(0)
     X = rng.normal(size=(400, 384)).astype(np.float32)
     tm = ThemeModel().fit([f"t{i}" for i in range(400)], embeddings=X, langs="xx")
