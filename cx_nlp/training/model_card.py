@@ -104,8 +104,9 @@ def theme_space_section(meta: dict) -> str:
         f"{meta.get('input_dim')} -> {meta.get('n_components')} dimensions; {meta.get('n_classes')} categories; "
         f"{meta.get('n_train')} sentences (at most {info.get('per_corpus_cap', '?')} per corpus): {corpora}.",
         f"Languages: {langs}.",
-        "Theme NMI is measured in `benchmarks/themes.py` with each evaluated corpus left out of the space's",
-        "training data (numbers in the README).",
+        "Theme NMI is measured in `benchmarks/themes.py` twice: with the evaluated rows (and their reviews and",
+        "translations) left out of the space's training data, and with the evaluated corpus left out entirely",
+        "(numbers in the README).",
     ])
 
 

@@ -84,14 +84,27 @@ def topic_pool(folder: str | Path, corpora: Sequence[str] = TOPIC_CORPORA, cap: 
     return pd.concat(parts, ignore_index=True)
 
 
-def excluding(pool: pd.DataFrame, corpus: str | None, texts: Iterable[str] = ()) -> np.ndarray:
-    """Rows of ``pool`` a space evaluated on ``corpus`` (and on ``texts``) may train on: not that corpus,
-    not a corpus sharing its sentences, and no sentence equal to an evaluated one (case and spaces aside)."""
+def review_group(row_id: str) -> str:
+    """Rows that must stay on one side of a train/evaluate split share this key: a review's sentences
+    (``corpus:sub:split:review:k``) and a machine-translated text and its source (m_absa's ``_en``/``_ru``)."""
+    parts = str(row_id).split(":")
+    return ":".join(parts[:4]).replace("_en:", ":").replace("_ru:", ":")
+
+
+def excluding(pool: pd.DataFrame, corpus: str | None, texts: Iterable[str] = (), ids: Iterable[str] = ()) -> np.ndarray:
+    """Rows of ``pool`` a space evaluated on ``corpus`` (and on ``texts`` / row ``ids``) may train on: not that
+    corpus, not a corpus sharing its sentences, no sentence equal to an evaluated one (case and spaces aside),
+    and nothing from the review or translation pair (``review_group``) of an evaluated or equal row."""
     drop = {corpus} | RELATED.get(corpus, set()) if corpus else set()
     norm = {" ".join(str(t).lower().split()) for t in texts}
     keep = ~pool["corpus"].isin(drop).to_numpy()
+    groups = pool["id"].map(review_group)
+    gone = {review_group(i) for i in ids}
     if norm:
-        keep &= ~pool["text"].map(lambda t: " ".join(str(t).lower().split()) in norm).to_numpy()
+        equal = pool["text"].map(lambda t: " ".join(str(t).lower().split()) in norm).to_numpy()
+        gone |= set(groups[equal])
+    if gone:
+        keep &= ~groups.isin(gone).to_numpy()
     return keep
 
 

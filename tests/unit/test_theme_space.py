@@ -132,10 +132,19 @@ def test_training_pool_exclusion_keeps_evaluated_corpora_out():
     pool = pd.DataFrame({
         "corpus": ["semeval2016_absa_en_restaurants"] * 2 + ["m_absa_mt"] * 2 + ["banking77"] * 3,
         "text": ["Great food", "Slow service", "great  FOOD", "Nice room", "card lost", "Great food", "top up"],
-        "lang": ["en"] * 7, "label": list("abcdefg")})
+        "lang": ["en"] * 7, "label": list("abcdefg"),
+        "id": ["semeval:sb1:train:7:0", "semeval:sb1:train:7:1", "m_absa_mt:restaurant_en:train:3",
+               "m_absa_mt:hotel_en:train:4", "banking77:b:train:1", "banking77:b:train:2", "banking77:b:train:3"]})
     keep = excluding(pool, "semeval2016_absa_en_restaurants", texts=["Great food"])
     assert keep.tolist() == [False, False, False, False, True, False, True]  # corpus, related corpus, same text
     assert excluding(pool, None).all()
+    # held-out rows of a corpus the space trains on: the equal text goes, with its translation twin and the
+    # other sentences of its review; unrelated rows stay
+    pool.loc[len(pool)] = ["m_absa_mt", "Отличная еда", "ru", "c", "m_absa_mt:restaurant_ru:train:3"]
+    keep = excluding(pool, None, texts=["great food"])
+    assert keep.tolist() == [False, False, False, True, True, False, True, False]
+    keep = excluding(pool, None, ids=["banking77:b:train:3", "m_absa_mt:hotel_ru:train:4"])
+    assert keep.tolist() == [True, True, True, False, True, True, False, True]
     X, y, _ = topic_and_style()
     big = pd.DataFrame({"corpus": "toy", "text": [f"s{i}" for i in range(len(X))], "lang": "en",
                         "label": y.astype(str)})
