@@ -32,7 +32,7 @@ from .edits import ThemeEdit, read_theme_file, theme_file_text
 from .reduce import SPECTRAL_MIN_ROWS, fit_reduce, l2n, make_reducer
 from .represent import ctfidf_keywords, make_names
 from .space import ThemeSpace, load_space
-from .terms import EVALUATIVE
+from .terms import poor_name
 from .terms import terms as extract_terms
 
 __all__ = ["Theme", "ThemeModel"]
@@ -795,7 +795,7 @@ class ThemeModel:
                 for w, _, key in per.get(lg, []):
                     if w not in kws:
                         kws.append(w)
-                        if key in EVALUATIVE:
+                        if poor_name(key):
                             avoid[t].add(w)
                 if len(kws) >= self.top_n_words:
                     break
@@ -913,7 +913,7 @@ class ThemeModel:
                 for w, _, key in per.get(lg, []):
                     if w not in kws:
                         kws.append(w)
-                        if key in EVALUATIVE:
+                        if poor_name(key):
                             bad.add(w)
             kw[p] = kws[: self.top_n_words]
             avoid[p] = bad

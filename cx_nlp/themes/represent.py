@@ -32,7 +32,10 @@ class Representation:
 def ctfidf_keywords(theme_of_unit: Sequence[int], texts: Sequence[str], langs: Sequence[str | None],
                     theme_ids: Sequence[int], top_n: int = 10, ngram_max: int = 3,
                     min_count: int = 2) -> Representation:
-    """Keywords per theme and language from the units assigned to each theme (-1 units are ignored)."""
+    """Keywords per theme and language from the units assigned to each theme (-1 units are ignored).
+
+    A sentence repeated word for word (a pasted template, a signature, "Thank you!") counts once: a keyword
+    must recur across different sentences, or one long repeated sentence names the theme it sits in."""
     from sklearn.feature_extraction.text import CountVectorizer
 
     ids = list(theme_ids)
@@ -40,11 +43,18 @@ def ctfidf_keywords(theme_of_unit: Sequence[int], texts: Sequence[str], langs: S
     bags: list[list[str]] = [[] for _ in ids]
     surface: dict[str, Counter] = defaultdict(Counter)
     lang_count: dict[int, Counter] = {t: Counter() for t in ids}
+    distinct: dict[int, Counter] = {t: Counter() for t in ids}
+    said: set[tuple[int, str]] = set()
     for t, text, lang in zip(theme_of_unit, texts, langs):
         if t < 0 or t not in row:
             continue
         lang = lang or "und"
         lang_count[t][lang] += 1
+        norm = " ".join(str(text).casefold().split())
+        if (t, norm) in said:
+            continue
+        said.add((t, norm))
+        distinct[t][lang] += 1
         seen: set[str] = set()
         for key, sur in extract_terms(text, lang, ngram_max=ngram_max):
             k = lang + _SEP + key
@@ -72,7 +82,7 @@ def ctfidf_keywords(theme_of_unit: Sequence[int], texts: Sequence[str], langs: S
         for c, v in zip(cols, vals):
             lang, key = vocab[c].split(_SEP, 1)
             # a keyword must recur in the theme (unless the theme is tiny): in >= 2 and >= 5% of its sentences
-            n_lang = lang_count[t][lang]
+            n_lang = distinct[t][lang]
             if cnt[c] < max(min(min_count, max(1, n_lang // 2)), int(np.ceil(0.05 * n_lang))):
                 continue
             per_lang[lang].append((key, float(v), surface[vocab[c]].most_common(1)[0][0]))

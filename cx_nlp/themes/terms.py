@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["EVALUATIVE", "STOPWORDS", "stopwords", "lemmatize_word", "tokens", "terms", "has_lemmatizer"]
+__all__ = ["EVALUATIVE", "NUMBERS", "poor_name", "STOPWORDS", "stopwords", "lemmatize_word", "tokens", "terms", "has_lemmatizer"]
 
 _W = str.split
 STOPWORDS: dict[str, frozenset[str]] = {k: frozenset(_W(v)) for k, v in {
@@ -90,6 +90,25 @@ EVALUATIVE: frozenset[str] = frozenset(_W("""
     خوب بد عالی افتضاح ضعیف بهترین بدترین راضی
     gut schlecht toll super schön prima bon mauvais excellent génial bueno malo excelente buono cattivo ottimo
     bom mau ótimo iyi kötü harika güzel"""))
+
+
+# Counts (lemmas): "three times", "five minutes" recur in complaints, but "Three / paying" names nothing.
+NUMBERS: frozenset[str] = frozenset(_W("""
+    one two three four five six seven eight nine ten twice once first second third hundred
+    unu doi două trei patru cinci șase zece prima primul
+    jeden dwa trzy cztery pięć sześć dziesięć dwukrotnie raz
+    один два три четыре пять шесть десять дважды первый второй
+    یک دو سه چهار پنج شش ده
+    eins zwei drei vier fünf un deux trois quatre cinq dos tres cuatro cinco uno due tre quattro cinque"""))
+
+
+def poor_name(key: str) -> bool:
+    """A keyword (lemma key) that may describe a theme but should not lead its name: evaluative words, a
+    phrase made only of those, or a count ("three times", "5 days": the quantity, not the topic)."""
+    words = key.split()
+    if not words:
+        return False
+    return words[0] in NUMBERS or words[0].isdigit() or all(w in EVALUATIVE for w in words)
 
 
 def stopwords(lang: str | None) -> frozenset[str]:

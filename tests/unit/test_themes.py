@@ -351,3 +351,31 @@ def test_fit_clusters_smoothed_vectors_but_assigns_own_vectors(monkeypatch):
     calls.clear()
     ThemeModel().fit(texts[:200], embeddings=X[:200], langs=LANG)  # a small collection keeps its own vectors
     assert calls == []
+
+
+def test_a_repeated_sentence_does_not_name_its_theme():
+    from cx_nlp.themes.represent import ctfidf_keywords, make_names
+
+    # one theme about prices, where a long sentence was pasted 30 times; another about delivery
+    price = ["Prices are fair.", "Great prices and deals.", "The price went up again.", "Too expensive, bad prices.",
+             "Prices here are higher than elsewhere.", "Fair prices every week."]
+    pasted = ["I have been shopping at Nordwind for six years and this was by far the worst experience."] * 30
+    delivery = ["The courier was late.", "Delivery took a week.", "Late delivery again.", "The courier lost it."]
+    texts = price + pasted + delivery
+    theme = [0] * (len(price) + len(pasted)) + [1] * len(delivery)
+    rep = ctfidf_keywords(theme, texts, ["en"] * len(texts), [0, 1])
+    words = [w for w, _, _ in rep.keywords[0]["en"]]
+    assert words[0] == "prices", words  # counted once, the pasted sentence's words cannot pass 5% of 7 sentences
+    assert rep.langs[0]["en"] == len(price) + len(pasted)  # the theme's size still counts every sentence
+    assert make_names({0: words})[0].lower().startswith("prices")
+
+
+def test_counts_and_praise_words_do_not_lead_a_name():
+    from cx_nlp.themes.represent import make_names
+    from cx_nlp.themes.terms import poor_name
+
+    assert poor_name("three") and poor_name("three times") and poor_name("2 day") and poor_name("great")
+    assert poor_name("пять") and not poor_name("refund") and not poor_name("delivery time")
+    assert poor_name("good bad") and not poor_name("good food")
+    kws = ["three", "refund", "paying"]
+    assert make_names({0: kws}, avoid={0: {k for k in kws if poor_name(k)}})[0] == "Refund / paying"
