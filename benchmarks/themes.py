@@ -28,6 +28,8 @@ Data (``../shared/data/train``, read-only, never copied): texts with exactly one
 - ``semeval16_en``: SemEval-2016 restaurant sentences (en), categories such as FOOD#QUALITY.
 - ``m_absa_en_ru``: M-ABSA restaurant/hotel sentences in en and machine-translated ru, one pool
   (the same category must form one cluster across the two languages).
+- ``m_absa_shop_en_ru``: M-ABSA laptop (electronics) and phone-shop (e-commerce: logistics, seller service,
+  price, ...) sentences, en and ru, one pool.
 - ``parsinlu_fa``: ParsiNLU food/movie reviews (fa), aspects taste/quality/price/packaging/...
 - ``sentirueval_ru``: SentiRuEval-2015 restaurant + car reviews cut into sentences (the project's
   segmenter); a sentence's label is the category of the aspect mentions it holds (exactly one).
@@ -61,9 +63,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 CACHE = ROOT / "artifacts" / "themes_bench"
-DATASETS = ["semeval16_en", "m_absa_en_ru", "parsinlu_fa", "sentirueval_ru", "banking77_en", "bitext_en"]
+DATASETS = ["semeval16_en", "m_absa_en_ru", "m_absa_shop_en_ru", "parsinlu_fa", "sentirueval_ru", "banking77_en", "bitext_en"]
 # the topic corpus each set comes from: its theme space is trained without it (leave one corpus out)
-CORPUS = {"semeval16_en": "semeval2016_absa_en_restaurants", "m_absa_en_ru": "m_absa_mt",
+CORPUS = {"semeval16_en": "semeval2016_absa_en_restaurants", "m_absa_en_ru": "m_absa_mt", "m_absa_shop_en_ru": "m_absa_mt",
           "parsinlu_fa": "parsinlu_sentiment", "sentirueval_ru": "sentirueval_2015", "banking77_en": "banking77",
           "bitext_en": "bitext_customer_service"}
 
@@ -99,9 +101,10 @@ def build_dataset(name: str, cap: int = 2400) -> pd.DataFrame:
     if name == "semeval16_en":
         d = _read("semeval2016_absa_en_restaurants")
         d["label"] = d["aspects"].map(_single)
-    elif name == "m_absa_en_ru":
+    elif name in ("m_absa_en_ru", "m_absa_shop_en_ru"):
         d = _read("m_absa_mt")
-        d = d[d["id"].str.split(":").str[1].str.split("_").str[0].isin(["restaurant", "hotel"])]
+        domains = ["restaurant", "hotel"] if name == "m_absa_en_ru" else ["laptop", "phone"]
+        d = d[d["id"].str.split(":").str[1].str.split("_").str[0].isin(domains)]
         d["label"] = d["aspects"].map(_single)
     elif name == "parsinlu_fa":
         d = _read("parsinlu_sentiment")
@@ -369,7 +372,7 @@ def worker(args) -> None:
     labels, topics, secs, peak = fn(df["text"].tolist(), df["lang"].tolist(), emb, params)
     docs = _doc_sets(df["text"].tolist(), df["lang"].tolist())
     out = score(labels, df["label"].to_numpy(), topics, docs)
-    if args.dataset == "m_absa_en_ru":  # cross-lingual: does a sentence's translation get its theme?
+    if args.dataset.startswith("m_absa"):  # cross-lingual: does a sentence's translation get its theme?
         out["translation_agreement"], out["translation_pairs"] = translation_agreement(df["id"], labels)
     out.update(dataset=args.dataset, method=name,
                fit_s=secs, peak_mb=peak, n=len(df), n_gold=int(df["label"].nunique()),
