@@ -32,6 +32,13 @@ def test_runs_of_spaces_collapse_and_edges_are_stripped():
     assert normalize("  too    many   spaces  ") == "too many spaces"
 
 
+def test_handles_and_links_are_written_as_the_tweet_corpora_write_them():
+    assert normalize("@AmericanAir lost my bag, thanks @Jet_Blue!") == "@user lost my bag, thanks @user!"
+    assert normalize("see https://x.co/a?b=1 or WWW.shop.ro now") == "see http or http now"
+    # not a handle: e-mail addresses, a price, a lone @
+    assert normalize("mail john@example.com, 2 @ 5 lei") == "mail john@example.com, 2 @ 5 lei"
+
+
 def test_bidi_controls_are_removed():
     text = "\u202bسلام\u202c \u200eok\u200f \u2066x\u2069 \u061cy"
     assert normalize(text) == "سلام ok x y"
