@@ -4,6 +4,8 @@
     python scripts/train_default.py fit     # train heads, calibrate, evaluate, write models/default
                                             # (--retrain-touchpoints: the touchpoint head too, not only polarity)
     python scripts/train_default.py touchpoints   # refit only the aspect polarity head of models/default
+    python scripts/train_default.py touchpoints --retrain   # the whole detector: anchors from the taxonomy,
+                                            # touchpoint head, thresholds and polarity head
     python benchmarks/touchpoints.py --json artifacts/tp_bench.json
     python scripts/train_default.py card artifacts/tp_bench.json   # touchpoint metrics into the model card
 
@@ -177,7 +179,8 @@ MODEL = ROOT / "models" / "default"
 
 def touchpoints() -> None:
     """Refit the aspect polarity head of the bundled detector (anchors, touchpoint head and thresholds
-    kept); the sentiment and emotion files stay byte-identical. Rewrites the touchpoint files,
+    kept; with ``--retrain`` all of them are rebuilt from the taxonomy file); the sentiment and emotion files
+    stay byte-identical. Rewrites the touchpoint files,
     ``metrics.json["touchpoints"]`` and the manifest."""
     from cx_nlp.cx.touchpoint_data import fit_default_detector
     from cx_nlp.cx.touchpoints import TouchpointDetector
@@ -187,7 +190,8 @@ def touchpoints() -> None:
     from cx_nlp.training.model_card import refresh_manifest
 
     manifest = json.loads((MODEL / "manifest.json").read_text())
-    base = TouchpointDetector.load(MODEL, manifest["touchpoints"])
+    # --retrain: anchors from the current taxonomy file, and everything fitted on them, are rebuilt
+    base = None if "--retrain" in sys.argv else TouchpointDetector.load(MODEL, manifest["touchpoints"])
     sent_head = Head.load(MODEL, "sentiment")
     enc = TorchEncoder(ensure_encoder(), prefix="query: ", feature_layers=FEATURE_LAYERS)
     det, tp_metrics = fit_default_detector(shared_data_dir(), enc, sentiment_head=sent_head, cache_dir=ART,
