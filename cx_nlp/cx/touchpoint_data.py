@@ -274,8 +274,13 @@ class CachedEncoder:
     def __init__(self, encoder, folder: str | Path, name: str = "tp_cache"):
         self.encoder = encoder
         self.folder = Path(folder)
-        # rows are the encoder's features: their width depends on its feature layers
+        # rows are the encoder's features: their width depends on its feature layers, and their values on
+        # the backend (int8 vectors differ slightly from torch fp32 ones: a benchmark of the int8 default must
+        # not read vectors cached by a torch run)
         self.name = name + "".join(f"_l{k}" for k in getattr(encoder, "feature_layers", ()) or ())
+        backend = getattr(encoder, "backend", "torch")
+        if isinstance(backend, str) and backend != "torch":
+            self.name += "_" + backend.replace("-", "")
         self._index: dict[str, int] = {}
         self._vecs: list[np.ndarray] = []
         npy, idx = self.folder / f"{self.name}.npy", self.folder / f"{self.name}.keys.parquet"

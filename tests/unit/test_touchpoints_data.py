@@ -70,6 +70,11 @@ def test_cached_encoder_embeds_each_text_once(tmp_path):
     b = c2.encode(["abc", "ab"])
     assert Enc.calls == 2
     np.testing.assert_array_equal(b, a[[1, 0]])
+    # another backend (the int8 default) never reads the torch run's vectors
+    Enc.backend = "onnx-int8"
+    c3 = CachedEncoder(Enc(), tmp_path, name="t")
+    c3.encode(["abc"])
+    assert Enc.calls == 3 and c3.name == "t_onnxint8"
 
 
 @pytest.mark.shared_data
