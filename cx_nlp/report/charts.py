@@ -113,12 +113,14 @@ def score_chart(rows, score_col: str) -> dict[str, Any]:
 
 def journey_chart(rows) -> dict[str, Any]:
     """Stages in journey order, mentions stacked by sentiment."""
-    stages = [label(r["stage"]) for r in rows]
-    return {"data": [{"type": "bar", "name": s, "x": stages, "y": [r[s] for r in rows],
+    # Seven stage names side by side in a half-width card were tilted and cut ("delivery_o"); as rows, top
+    # to bottom in journey order, they stay whole and read like the journey.
+    stages = [label(r["stage"]).replace("_", " ") for r in rows]
+    return {"data": [{"type": "bar", "orientation": "h", "name": s, "y": stages, "x": [r[s] for r in rows],
                       "marker": {"color": SENTIMENT_COLORS[s]},
-                      "hovertemplate": "%{x}: %{y} " + s + " mentions<extra></extra>"} for s in SENTIMENTS],
-            "layout": _layout(barmode="stack", yaxis={"title": {"text": "touchpoint mentions"}, "rangemode": "tozero"},
-                              showlegend=True)}
+                      "hovertemplate": "%{y}: %{x} " + s + " mentions<extra></extra>"} for s in SENTIMENTS],
+            "layout": _layout(barmode="stack", xaxis={"title": {"text": "touchpoint mentions"}, "rangemode": "tozero"},
+                              yaxis={"autorange": "reversed", "automargin": True}, showlegend=True)}
 
 
 def driver_chart(rows, score_col: str) -> dict[str, Any]:
