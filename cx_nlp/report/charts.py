@@ -67,10 +67,13 @@ def touchpoint_chart(rows) -> dict[str, Any]:
 
 
 def language_chart(rows) -> dict[str, Any]:
+    # small slices (a few stray "es"/"tr" texts) would pile their labels up outside the ring: labels stay
+    # inside, and those too small to hold one are left to the legend and the hover
     return {"data": [{"type": "pie", "hole": 0.45, "labels": [label(r["lang"]) for r in rows],
                       "values": [r["count"] for r in rows], "sort": False, "textinfo": "label+percent",
+                      "textposition": "inside", "insidetextorientation": "horizontal",
                       "hovertemplate": "%{label}: %{value}<extra></extra>"}],
-            "layout": _layout(showlegend=True)}
+            "layout": _layout(showlegend=True, uniformtext={"minsize": 10, "mode": "hide"})}
 
 
 def trend_chart(trend) -> dict[str, Any]:
