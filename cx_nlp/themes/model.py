@@ -32,7 +32,6 @@ from .edits import ThemeEdit, read_theme_file, theme_file_text
 from .reduce import SPECTRAL_MIN_ROWS, fit_reduce, l2n, make_reducer
 from .represent import ctfidf_keywords, make_names
 from .space import ThemeSpace, load_space
-from .terms import poor_name
 from .terms import terms as extract_terms
 
 __all__ = ["Theme", "ThemeModel"]
@@ -782,24 +781,10 @@ class ThemeModel:
         sizes = Counter(labels.tolist())
         docs = Counter((int(d), int(t)) for d, t in zip(u["doc"].tolist(), labels.tolist()) if t >= 0)
         docs_per_theme = Counter(t for (_, t) in docs)
-        display = self.display_lang_
         kw_display: dict[int, list[str]] = {}
         avoid: dict[int, set[str]] = {}
         for t in theme_ids:
-            per = rep.keywords.get(t, {})
-            lang_counts = rep.langs.get(t, Counter())
-            order = [display] + [lg for lg, _ in lang_counts.most_common() if lg != display]
-            kws: list[str] = []
-            avoid[t] = set()
-            for lg in order:
-                for w, _, key in per.get(lg, []):
-                    if w not in kws:
-                        kws.append(w)
-                        if poor_name(key):
-                            avoid[t].add(w)
-                if len(kws) >= self.top_n_words:
-                    break
-            kw_display[t] = kws[: self.top_n_words]
+            kw_display[t], avoid[t] = rep.display_keywords(t, self.display_lang_, self.top_n_words)
         fixed: dict[int, str] = {}
         generated_prev = (ref or {}).get("generated", {})
         for e in edits:
@@ -905,18 +890,7 @@ class ThemeModel:
                               sorted(set(plab.tolist())), top_n=self.top_n_words, ngram_max=2)
         kw, avoid = {}, {}
         for p in sorted(set(plab.tolist())):
-            per = rep.keywords.get(p, {})
-            order = [self.display_lang_] + [lg for lg, _ in rep.langs.get(p, Counter()).most_common()]
-            kws: list[str] = []
-            bad = set()
-            for lg in order:
-                for w, _, key in per.get(lg, []):
-                    if w not in kws:
-                        kws.append(w)
-                        if poor_name(key):
-                            bad.add(w)
-            kw[p] = kws[: self.top_n_words]
-            avoid[p] = bad
+            kw[p], avoid[p] = rep.display_keywords(p, self.display_lang_, self.top_n_words)
         names = make_names(kw, avoid=avoid)
         by_size = sorted(set(plab.tolist()), key=lambda p: -sum(t.size for t, q in zip(self.themes_, plab) if q == p))
         renum = {p: i for i, p in enumerate(by_size)}

@@ -14,6 +14,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .terms import poor_name
 from .terms import terms as extract_terms
 
 __all__ = ["Representation", "ctfidf_keywords", "make_names"]
@@ -27,6 +28,23 @@ class Representation:
     def __init__(self, keywords: dict[int, dict[str, list[tuple[str, float]]]], langs: dict[int, Counter]):
         self.keywords = keywords
         self.langs = langs
+
+    def display_keywords(self, t: int, display: str | None, top_n: int) -> tuple[list[str], set[str]]:
+        """Theme ``t``'s best ``top_n`` keywords, the display language's first, then its other languages by
+        sentence count; and those among them that should not lead its name (``terms.poor_name``)."""
+        per = self.keywords.get(t, {})
+        order = [display] + [lg for lg, _ in self.langs.get(t, Counter()).most_common() if lg != display]
+        kws: list[str] = []
+        avoid: set[str] = set()
+        for lg in order:
+            for w, _, key in per.get(lg, []):
+                if w not in kws:
+                    kws.append(w)
+                    if poor_name(key):
+                        avoid.add(w)
+            if len(kws) >= top_n:
+                break
+        return kws[:top_n], avoid
 
 
 def ctfidf_keywords(theme_of_unit: Sequence[int], texts: Sequence[str], langs: Sequence[str | None],
