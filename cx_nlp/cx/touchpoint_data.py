@@ -28,7 +28,7 @@ import pandas as pd
 from ..encoder.backends import encode_features, feature_dim
 from ..heads import SENTIMENT_LABELS
 from ..text import segment
-from ..training.corpora import _assign_split, _holdout, _read
+from ..training.corpora import _assign_split, _holdout, _read, translation_group
 from .taxonomy import Taxonomy
 
 MAP_FILE = "aspect_map.csv"
@@ -353,7 +353,7 @@ def row_groups(df: pd.DataFrame) -> list[str]:
     out = []
     for rid, review in zip(df["id"].astype(str), df["review_id"]):
         key = review if isinstance(review, str) and review else rid
-        out.append(key.replace("_en:", ":").replace("_ru:", ":"))
+        out.append(translation_group(key))
     return out
 
 

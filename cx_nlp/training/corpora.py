@@ -53,6 +53,12 @@ def _read(folder: Path, name: str) -> pd.DataFrame:
     return df
 
 
+def translation_group(key: str) -> str:
+    """``key`` with the language of a machine-translated twin taken out: m_absa_mt's
+    ``restaurant_en:train:7`` and ``restaurant_ru:train:7`` are one text and must share a split."""
+    return key.replace("_en:", ":").replace("_ru:", ":")
+
+
 def _holdout(ids: pd.Series, fraction: float = 0.1) -> np.ndarray:
     """A seeded, order-independent 10% of rows: hash of the row id."""
     h = ids.map(lambda s: int(hashlib.blake2b(s.encode(), digest_size=4).hexdigest(), 16) % 1000)

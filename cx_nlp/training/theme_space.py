@@ -21,7 +21,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .corpora import _read  # train and dev rows only: corpus test splits are never used
+from .corpora import _read, translation_group  # _read: train and dev rows only, corpus test splits never
 
 TOPIC_CORPORA = ["semeval2016_absa_en_restaurants", "m_absa_mt", "parsinlu_sentiment", "sentirueval_2015",
                  "banking77", "bitext_customer_service"]
@@ -88,7 +88,7 @@ def review_group(row_id: str) -> str:
     """Rows that must stay on one side of a train/evaluate split share this key: a review's sentences
     (``corpus:sub:split:review:k``) and a machine-translated text and its source (m_absa's ``_en``/``_ru``)."""
     parts = str(row_id).split(":")
-    return ":".join(parts[:4]).replace("_en:", ":").replace("_ru:", ":")
+    return translation_group(":".join(parts[:4]))
 
 
 def excluding(pool: pd.DataFrame, corpus: str | None, texts: Iterable[str] = (), ids: Iterable[str] = ()) -> np.ndarray:
