@@ -292,25 +292,26 @@ def _current_rss_mb() -> float:
         return _rss_peak_mb()
 
 
-def loo_space(dataset: str, texts: list[str]):
-    """The bundled theme-space recipe trained without ``dataset``'s corpus, a corpus sharing its sentences, or
-    any of its texts (both halves): what a user's unseen domain gets."""
+def _space_without(corpus: str | None, texts: list[str], ids=()):
+    """The bundled theme-space recipe fitted on the cached pool minus what ``excluding`` keeps out."""
     from cx_nlp.training.theme_space import excluding, fit_theme_space
 
     pool = pd.read_parquet(CACHE / "space_pool.parquet")
     emb = np.load(CACHE / "space_pool.npy")
-    return fit_theme_space(pool, emb, excluding(pool, CORPUS[dataset], texts))
+    return fit_theme_space(pool, emb, excluding(pool, corpus, texts, ids))
+
+
+def loo_space(dataset: str, texts: list[str]):
+    """The bundled theme-space recipe trained without ``dataset``'s corpus, a corpus sharing its sentences, or
+    any of its texts (both halves): what a user's unseen domain gets."""
+    return _space_without(CORPUS[dataset], texts)
 
 
 def rows_space(evaluated: pd.DataFrame):
     """The bundled recipe trained on every corpus but without the evaluated rows, texts equal to them, and
     their reviews' other sentences and translation twins: the shipped space meeting a held-out split of a
     corpus it was trained on (the official test splits held back from ``../shared/data``)."""
-    from cx_nlp.training.theme_space import excluding, fit_theme_space
-
-    pool = pd.read_parquet(CACHE / "space_pool.parquet")
-    emb = np.load(CACHE / "space_pool.npy")
-    return fit_theme_space(pool, emb, excluding(pool, None, evaluated["text"].tolist(), evaluated["id"].tolist()))
+    return _space_without(None, evaluated["text"].tolist(), evaluated["id"].tolist())
 
 
 def space_pool() -> None:
