@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
@@ -27,11 +28,18 @@ import pandas as pd
 
 from ..encoder.backends import encode_features, feature_dim
 from ..heads import SENTIMENT_LABELS
-from ..text import segment
+from ..text import normalize, segment
 from ..training.corpora import _assign_split, _holdout, _read, translation_group
 from .taxonomy import Taxonomy
 
 MAP_FILE = "aspect_map.csv"
+# Sentences we wrote about service industries the corpora lack (airlines, rail, telecom, utilities, banks,
+# insurers, clinics, ...), one touchpoint and its polarity each, labelled by docs/service_examples.md:
+# without them "lost my luggage" or "the legroom is a joke" meet a head that knows restaurants, hotels,
+# gadgets and bank intents only.
+SERVICE_FILE = "service_examples.jsonl"
+SERVICE_NAME = "service_examples"  # its ``file`` in touchpoint_examples
+SERVICE_VALID = 0.25  # hashed share kept for validation: blend and thresholds also see these domains
 ASPECT_FILES = ["semeval2016_absa_en_restaurants", "m_absa_mt", "parsinlu_sentiment", "sentirueval_2015_rest",
                 "sentirueval_2015_car", "polish_aste"]
 INTENT_FILES = ["banking77", "bitext_customer_service"]
@@ -210,6 +218,22 @@ def _intents(folder: Path, name: str, amap: AspectMap) -> list[dict]:
     return rows
 
 
+def service_examples(taxonomy: Taxonomy, path: str | Path | None = None) -> list[dict]:
+    """Our written service-industry sentences (``service_examples.jsonl``): every touchpoint annotated."""
+    if path is None:
+        text = resources.files("cx_nlp.cx").joinpath(SERVICE_FILE).read_text(encoding="utf-8")
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+    df = pd.read_json(io.StringIO(text), lines=True)
+    df["id"] = [f"service:{r.lang}:{hashlib.blake2b(r.text.encode(), digest_size=6).hexdigest()}"
+                for r in df.itertuples(index=False)]
+    valid = _holdout(df["id"], SERVICE_VALID)
+    return [_row(id=r.id, text=r.text, lang=r.lang, file=SERVICE_NAME, sub=r.domain, domain=r.domain,
+                 fold="valid" if v else "train", level="example", labels=[r.touchpoint],
+                 polarity={r.touchpoint: r.polarity}, annotated=list(taxonomy.ids))
+            for r, v in zip(df.itertuples(index=False), valid)]
+
+
 def taxonomy_examples(taxonomy: Taxonomy) -> list[dict]:
     """The taxonomy's own examples: one touchpoint each, every touchpoint annotated, always train."""
     rows = []
@@ -228,10 +252,12 @@ def touchpoint_examples(folder: Path, taxonomy: Taxonomy | None = None, amap: As
     annotated, review_id, start, end, weight."""
     taxonomy = taxonomy or Taxonomy.load()
     amap = amap or AspectMap.load()
-    files = list(files) if files is not None else ASPECT_FILES + INTENT_FILES
+    files = list(files) if files is not None else ASPECT_FILES + INTENT_FILES + [SERVICE_NAME]
     rows: list[dict] = []
     for name in files:
-        if name == "polish_aste":
+        if name == SERVICE_NAME:
+            rows += service_examples(taxonomy)
+        elif name == "polish_aste":
             rows += _polish(folder, amap)
         elif name.startswith("sentirueval"):
             rows += _sentirueval(folder, name, amap)
@@ -374,11 +400,13 @@ def fit_default_detector(folder: Path, encoder, sentiment_head=None, cache_dir: 
     df = touchpoint_examples(folder, taxonomy)
     df = df[df["file"] != "taxonomy"].reset_index(drop=True)  # the anchors join inside fit_touchpoints
     say(f"touchpoint rows: {len(df)} ({int((df['fold'] == 'valid').sum())} validation)")
+    # the encoder reads what Analyzer.predict gives it: "@Ryanair" and links as "@user" and "http"
+    texts = [normalize(t) for t in df["text"]]
     if isinstance(enc, CachedEncoder):
-        F = enc.encode_features(df["text"].tolist(), progress=say)
+        F = enc.encode_features(texts, progress=say)
         enc.save()
     else:
-        F = encode_features(enc, df["text"].tolist())
+        F = encode_features(enc, texts)
     X = np.ascontiguousarray(F[:, :encoder.dim])
     ids = taxonomy.ids
     Y, M = label_matrix(df, ids)
@@ -396,7 +424,7 @@ def fit_default_detector(folder: Path, encoder, sentiment_head=None, cache_dir: 
         return det, dict(det.info)
     base = TouchpointDetector.build(taxonomy, enc)
     det = fit_touchpoints(base, Y, embeddings=X, mask=M, weights=row_weights(df), valid=valid,
-                          polarity=df["polarity"].tolist(), sentiment=ps, texts=df["text"].tolist(),
+                          polarity=df["polarity"].tolist(), sentiment=ps, texts=texts,
                           langs=df["lang"].tolist(), progress=say, groups=groups)
     if isinstance(enc, CachedEncoder):
         enc.save()

@@ -94,3 +94,37 @@ def test_rows_from_the_shared_corpora(shared_data):
     ids = set(Taxonomy.load().ids)
     assert all(set(l) <= ids and set(l) <= set(a) | set(l) for l, a in zip(df["labels"], df["annotated"]))
     assert not df["id"].str.contains(":test:").any()  # corpus test splits are never read
+
+
+def test_service_examples_are_labelled_rows_kept_apart_from_their_test_set():
+    from cx_nlp.cx.touchpoint_data import SERVICE_NAME, service_examples
+
+    tax = Taxonomy.load()
+    rows = service_examples(tax)
+    assert len(rows) > 1000
+    assert all(r["file"] == SERVICE_NAME and len(r["labels"]) == 1 and r["annotated"] == tax.ids for r in rows)
+    assert all(r["polarity"][r["labels"][0]] in ("negative", "neutral", "positive") for r in rows)
+    # every touchpoint is taught in every language the taxonomy writes examples in
+    seen = {(r["labels"][0], r["lang"]) for r in rows}
+    assert seen == {(t, lang) for t in tax.ids for lang in ("en", "ru", "ro", "pl", "fa")}
+    # the validation share is a hash of the text: stable across runs and file order
+    valid = {r["text"] for r in rows if r["fold"] == "valid"}
+    assert 0.15 < len(valid) / len(rows) < 0.35
+    assert valid == {r["text"] for r in service_examples(tax) if r["fold"] == "valid"}
+    # the benchmark's held-out service sentences are never trained on
+    test = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "touchpoints_service_test.jsonl"
+    import json
+
+    held = {json.loads(line)["text"].strip().lower() for line in test.read_text(encoding="utf-8").splitlines()}
+    assert len(held) > 200 and not held & {r["text"].strip().lower() for r in rows}
+
+
+def test_service_examples_read_a_users_file(tmp_path):
+    from cx_nlp.cx.touchpoint_data import service_examples
+
+    f = tmp_path / "mine.jsonl"
+    f.write_text('{"text": "@united lost my bag again", "lang": "en", "domain": "airline", '
+                 '"touchpoint": "delivery_logistics", "polarity": "negative"}\n', encoding="utf-8")
+    (row,) = service_examples(Taxonomy.load(), f)
+    assert row["labels"] == ["delivery_logistics"] and row["polarity"] == {"delivery_logistics": "negative"}
+    assert row["id"].startswith("service:en:") and row["sub"] == "airline"
