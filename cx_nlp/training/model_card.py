@@ -69,6 +69,16 @@ def touchpoint_section(bench: dict, polarity: dict | None = None) -> str:
                   "| lang | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
         for lang, rep in sorted(langs.items()):
             lines.append(f"| {lang} | " + " | ".join(_cell(rep.get(c)) for c in cols) + " |")
+    service = bench.get("service") or []
+    if service:
+        cols_s = ["n", "top1", "top1_polarity", "no_touchpoint"]
+        lines += ["", "Service industries (`benchmarks/data/touchpoints_service_test.jsonl`: sentences we wrote about",
+                  "airlines, rail, telecom, utilities, banks, hotels, e-commerce, ..., by a writer who did not see the",
+                  "training examples in `cx_nlp/cx/service_examples.jsonl`; those examples, MIT like cx_nlp, train the",
+                  "touchpoint and polarity heads beside the corpora, with a hashed 25% kept for validation):", "",
+                  "| group | " + " | ".join(cols_s) + " |", "|---" * (len(cols_s) + 1) + "|"]
+        for g in service:
+            lines.append(f"| {g['group']} | " + " | ".join(_cell(g.get(c)) for c in cols_s) + " |")
     if polarity:
         lines += ["", "Aspect polarity head (pairs of text and gold touchpoint; weight against the sentence head chosen",
                   "on a training-side calibration split, never on the validation rows): "
