@@ -27,13 +27,6 @@ ENCODER_INFO = {"name": "multilingual-e5-small", "source": "intfloat/multilingua
                 "prefix": "query: ", "dim": 384, "licence": "MIT", "feature_layers": [8]}
 
 
-def _table(rows: dict, cols: list[str]) -> str:
-    lines = ["| set | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
-    for key, rep in sorted(rows.items()):
-        lines.append(f"| {key} | " + " | ".join(str(rep.get(c, "")) for c in cols) + " |")
-    return "\n".join(lines)
-
-
 TOUCHPOINT_SECTION = "## Touchpoints"
 THEME_SPACE_SECTION = "## Theme space"
 _BEFORE = "## Training data and licences"
@@ -43,6 +36,18 @@ def _cell(v) -> str:
     if v is None or (isinstance(v, float) and v != v):
         return ""
     return f"{v:.3f}" if isinstance(v, float) else str(v)
+
+
+def _table(keys: list[str], cols: list[str], rows, cell=_cell) -> list[str]:
+    """Markdown table lines: per row (``lead``, ``rep``), the ``keys`` cells given in ``lead``, then ``cols`` read
+    from ``rep`` and written by ``cell``."""
+    out = ["| " + " | ".join(keys + cols) + " |", "|---" * (len(keys) + len(cols)) + "|"]
+    return out + ["| " + " | ".join([*lead, *(cell(rep.get(c, "")) for c in cols)]) + " |" for lead, rep in rows]
+
+
+def _metrics_table(metrics: dict, cols: list[str]) -> str:
+    """The card's per-set table of head metrics, as stored (unrounded)."""
+    return "\n".join(_table(["set"], cols, [((key,), rep) for key, rep in sorted(metrics.items())], cell=str))
 
 
 def touchpoint_section(bench: dict, polarity: dict | None = None) -> str:
@@ -56,29 +61,23 @@ def touchpoint_section(bench: dict, polarity: dict | None = None) -> str:
              "gold polarity (when top-1 is right); `recall`: share of a text's gold touchpoints named; `polarity`: share",
              "of named gold touchpoints with the right sentiment; `precision`: named touchpoints (that the corpus",
              "annotates) that are gold. Intent corpora carry no polarity.",
-             "",
-             "| corpus | lang | level | " + " | ".join(cols) + " |", "|---" * (len(cols) + 3) + "|"]
-    for g in bench.get("groups", []):
-        lines.append(f"| {g['corpus']} | {g['lang']} | {g['level']} | " + " | ".join(_cell(g.get(c)) for c in cols) + " |")
+             ""]
+    lines += _table(["corpus", "lang", "level"], cols,
+                    [((g["corpus"], g["lang"], g["level"]), g) for g in bench.get("groups", [])])
     pooled = bench.get("pooled") or {}
     if pooled:
         lines.append("| **all pooled** | | | " + " | ".join(_cell(pooled.get(c)) for c in cols) + " |")
     langs = bench.get("languages") or {}
     if langs:
-        lines += ["", "Per language (pooled over corpora):", "",
-                  "| lang | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
-        for lang, rep in sorted(langs.items()):
-            lines.append(f"| {lang} | " + " | ".join(_cell(rep.get(c)) for c in cols) + " |")
+        lines += ["", "Per language (pooled over corpora):", ""]
+        lines += _table(["lang"], cols, [((lang,), rep) for lang, rep in sorted(langs.items())])
     service = bench.get("service") or []
     if service:
-        cols_s = ["n", "top1", "top1_polarity", "no_touchpoint"]
         lines += ["", "Service industries (`benchmarks/data/touchpoints_service_test.jsonl`: sentences we wrote about",
                   "airlines, rail, telecom, utilities, banks, hotels, e-commerce, ..., by a writer who did not see the",
                   "training examples in `cx_nlp/cx/service_examples.jsonl`; those examples, MIT like cx_nlp, train the",
-                  "touchpoint and polarity heads beside the corpora, with a hashed 25% kept for validation):", "",
-                  "| group | " + " | ".join(cols_s) + " |", "|---" * (len(cols_s) + 1) + "|"]
-        for g in service:
-            lines.append(f"| {g['group']} | " + " | ".join(_cell(g.get(c)) for c in cols_s) + " |")
+                  "touchpoint and polarity heads beside the corpora, with a hashed 25% kept for validation):", ""]
+        lines += _table(["group"], ["n", "top1", "top1_polarity", "no_touchpoint"], [((g["group"],), g) for g in service])
     if polarity:
         lines += ["", "Aspect polarity head (pairs of text and gold touchpoint; weight against the sentence head chosen",
                   "on a training-side calibration split, never on the validation rows): "
@@ -163,10 +162,10 @@ def write_default_model(folder: Path, heads: dict, metrics: dict, train_rows: di
         "`embedding_only_head_macro_f1`: the same head trained on that embedding alone (themes' polarity teacher).",
         "",
         "### Sentiment",
-        _table(metrics.get("sentiment", {}), ["n", "macro_f1", "accuracy", "ece", "baseline_logreg_macro_f1", "embedding_only_head_macro_f1", "binary"]),
+        _metrics_table(metrics.get("sentiment", {}), ["n", "macro_f1", "accuracy", "ece", "baseline_logreg_macro_f1", "embedding_only_head_macro_f1", "binary"]),
         "",
         "### Emotions (Plutchik-8, macro-F1 over the labels each corpus annotates)",
-        _table(metrics.get("emotions", {}), ["n", "macro_f1"]),
+        _metrics_table(metrics.get("emotions", {}), ["n", "macro_f1"]),
         "",
         "Emotion thresholds (chosen on validation data): "
         + (json.dumps(heads["emotions"].config.thresholds) if "emotions" in heads else "n/a"),
