@@ -59,9 +59,10 @@ def translation_group(key: str) -> str:
     return key.replace("_en:", ":").replace("_ru:", ":")
 
 
-def _holdout(ids: pd.Series, fraction: float = 0.1) -> np.ndarray:
-    """A seeded, order-independent 10% of rows: hash of the row id."""
-    h = ids.map(lambda s: int(hashlib.blake2b(s.encode(), digest_size=4).hexdigest(), 16) % 1000)
+def _holdout(ids: pd.Series, fraction: float = 0.1, salt: str = "") -> np.ndarray:
+    """A seeded, order-independent 10% of rows: hash of the row id. Another ``salt`` draws a share
+    independent of the validation draw (which uses none)."""
+    h = ids.map(lambda s: int(hashlib.blake2b((salt + s).encode(), digest_size=4).hexdigest(), 16) % 1000)
     return (h < fraction * 1000).to_numpy()
 
 

@@ -157,7 +157,9 @@ def write_default_model(folder: Path, heads: dict, metrics: dict, train_rows: di
         "",
         "## Validation scores",
         "Validation rows are each corpus's `dev` split, or a hashed 10% of its `train` rows where it has none;",
-        "they were never trained on. Binary corpora are scored negative-vs-positive only.",
+        "they were never trained on and tune nothing: early stopping, temperatures and emotion thresholds use a",
+        "hashed 10% of the training sample. Binary corpora are scored negative-vs-positive only. `service_examples`:",
+        "our written service-industry sentences (`cx_nlp/cx/service_examples.jsonl`, a hashed 25% held out).",
         "`baseline_logreg_macro_f1`: logistic regression on the frozen embedding (the last layer's mean); "
         "`embedding_only_head_macro_f1`: the same head trained on that embedding alone (themes' polarity teacher).",
         "",
@@ -167,7 +169,7 @@ def write_default_model(folder: Path, heads: dict, metrics: dict, train_rows: di
         "### Emotions (Plutchik-8, macro-F1 over the labels each corpus annotates)",
         _metrics_table(metrics.get("emotions", {}), ["n", "macro_f1"]),
         "",
-        "Emotion thresholds (chosen on validation data): "
+        "Emotion thresholds (chosen on the training sample's held-out 10%): "
         + (json.dumps(heads["emotions"].config.thresholds) if "emotions" in heads else "n/a"),
         "",
         *([touchpoint_section(metrics["touchpoint_benchmark"], (metrics.get("touchpoints") or {}).get("polarity")), ""]
