@@ -40,6 +40,7 @@ MAP_FILE = "aspect_map.csv"
 SERVICE_FILE = "service_examples.jsonl"
 SERVICE_NAME = "service_examples"  # its ``file`` in touchpoint_examples
 SERVICE_VALID = 0.25  # hashed share kept for validation: blend and thresholds also see these domains
+DETECTOR_TUNING = 1 / 3  # hashed share (by group) of each corpus's validation rows that tunes the detector
 ASPECT_FILES = ["semeval2016_absa_en_restaurants", "m_absa_mt", "parsinlu_sentiment", "sentirueval_2015_rest",
                 "sentirueval_2015_car", "polish_aste"]
 INTENT_FILES = ["banking77", "bitext_customer_service"]
@@ -383,6 +384,16 @@ def row_groups(df: pd.DataFrame) -> list[str]:
     return out
 
 
+def detector_tuning_rows(df: pd.DataFrame) -> np.ndarray:
+    """Validation rows that tune the default detector (its touchpoint head's early stopping, blend and
+    thresholds): a hashed third of each corpus's, by row group, and every held-out service example.
+    ``benchmarks/touchpoints.py`` scores the other validation rows, so what it reports tuned nothing."""
+    valid = (df["fold"] == "valid").to_numpy()
+    service = (df["file"] == SERVICE_NAME).to_numpy()
+    third = _holdout(pd.Series(row_groups(df), dtype=str), DETECTOR_TUNING, salt="tuning:")
+    return valid & (service | third)
+
+
 def fit_default_detector(folder: Path, encoder, sentiment_head=None, cache_dir: str | Path | None = None,
                          taxonomy: Taxonomy | None = None, progress=None, base=None):
     """Train the bundled detector: zero-shot anchors + supervised head + aspect polarity head.
@@ -413,24 +424,30 @@ def fit_default_detector(folder: Path, encoder, sentiment_head=None, cache_dir: 
     ps = sentiment_head.read(F) if sentiment_head is not None else None
     valid = (df["fold"] == "valid").to_numpy()
     groups = row_groups(df)
+    weights = row_weights(df)
     if base is not None:
         det = TouchpointDetector(base.taxonomy, base.anchors, base.anchor_tp,
                                  Calibration.from_dict(asdict(base.calibration)), base.head, None,
                                  {k: v for k, v in base.info.items() if k not in ("polarity", "polarity_touchpoints")})
-        det.polarity, pm = fit_polarity(det, X, Y, df["polarity"].tolist(), valid, weights=row_weights(df),
-                                        sentiment=ps, langs=df["lang"].tolist(), groups=groups)
-        det.info["polarity"] = pm
-        say(f"polarity head: {pm}")
-        return det, dict(det.info)
-    base = TouchpointDetector.build(taxonomy, enc)
-    det = fit_touchpoints(base, Y, embeddings=X, mask=M, weights=row_weights(df), valid=valid,
-                          polarity=df["polarity"].tolist(), sentiment=ps, texts=texts,
-                          langs=df["lang"].tolist(), progress=say, groups=groups)
-    if isinstance(enc, CachedEncoder):
-        enc.save()
-    counts = df.groupby(["file", "fold"]).size().unstack(fill_value=0)
-    det.info["training"] = {
-        "corpora": {f: {"train": int(r.get("train", 0)), "valid": int(r.get("valid", 0))} for f, r in counts.iterrows()},
-        "taxonomy_anchors": int(len(base.anchors)), "aspect_map": MAP_FILE,
-    }
+    else:
+        # the head never trains on validation rows; a third of them (and the held-out service examples)
+        # tune it, and benchmarks/touchpoints.py scores only the rest
+        tune = detector_tuning_rows(df)
+        train = ~valid | tune
+        tune = tune[train]
+        rows = np.flatnonzero(train)
+        det = fit_touchpoints(TouchpointDetector.build(taxonomy, enc), Y[train], embeddings=X[train], mask=M[train],
+                              weights=weights[train], valid=tune, texts=[texts[i] for i in rows],
+                              langs=df["lang"].iloc[rows].tolist(), progress=say)
+        if isinstance(enc, CachedEncoder):
+            enc.save()
+        counts = df.groupby(["file", "fold"]).size().unstack(fill_value=0)
+        det.info["training"] = {
+            "corpora": {f: {"train": int(r.get("train", 0)), "valid": int(r.get("valid", 0))} for f, r in counts.iterrows()},
+            "taxonomy_anchors": int(len(det.anchors)), "aspect_map": MAP_FILE,
+        }
+    det.polarity, pm = fit_polarity(det, X, Y, df["polarity"].tolist(), valid, weights=weights, sentiment=ps,
+                                    langs=df["lang"].tolist(), groups=groups)
+    det.info["polarity"] = pm
+    say(f"polarity head: {pm}")
     return det, dict(det.info)

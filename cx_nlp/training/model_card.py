@@ -56,7 +56,8 @@ def touchpoint_section(bench: dict, polarity: dict | None = None) -> str:
     cols = ["n_single", "top1", "top1_polarity", "n_all", "recall", "polarity", "precision"]
     lines = [TOUCHPOINT_SECTION,
              "Full pipeline (`Analyzer.predict`: sentences, clauses, encoder, heads, roll-up) on the validation rows",
-             "of the aspect and intent corpora mapped by `cx_nlp/cx/aspect_map.csv` (`python benchmarks/touchpoints.py`).",
+             "of the aspect and intent corpora mapped by `cx_nlp/cx/aspect_map.csv` (`python benchmarks/touchpoints.py`),",
+             "less the hashed third of them that tuned the detector's early stopping, blend and thresholds.",
              "`top1`: texts about one touchpoint whose first touchpoint is it; `top1_polarity`: its sentiment is the",
              "gold polarity (when top-1 is right); `recall`: share of a text's gold touchpoints named; `polarity`: share",
              "of named gold touchpoints with the right sentiment; `precision`: named touchpoints (that the corpus",

@@ -128,3 +128,26 @@ def test_service_examples_read_a_users_file(tmp_path):
     (row,) = service_examples(Taxonomy.load(), f)
     assert row["labels"] == ["delivery_logistics"] and row["polarity"] == {"delivery_logistics": "negative"}
     assert row["id"].startswith("service:en:") and row["sub"] == "airline"
+
+
+def test_detector_tuning_rows_are_a_third_of_validation_and_keep_groups_together():
+    import pandas as pd
+
+    from cx_nlp.cx.touchpoint_data import SERVICE_NAME, detector_tuning_rows
+
+    n = 3000
+    df = pd.DataFrame({
+        "id": [f"m_absa_mt:restaurant_{lang}:train:{i}" for i in range(n // 2) for lang in ("en", "ru")],
+        "file": "m_absa_mt", "review_id": None,
+        "fold": ["valid" if i % 4 == 0 else "train" for i in range(n // 2) for _ in (0, 1)],
+    })
+    service = pd.DataFrame({"id": [f"service:en:{i}" for i in range(200)], "file": SERVICE_NAME, "review_id": None,
+                            "fold": ["valid", "train"] * 100})
+    df = pd.concat([df, service], ignore_index=True)
+    tune = detector_tuning_rows(df)
+    valid = (df["fold"] == "valid").to_numpy()
+    corpus_valid = valid & (df["file"] != SERVICE_NAME).to_numpy()
+    assert not (tune & ~valid).any()  # training rows never tune
+    assert 0.25 < tune[corpus_valid].mean() < 0.42  # a third of the corpus validation rows: the rest is scored
+    assert tune[valid & (df["file"] == SERVICE_NAME).to_numpy()].all()  # no benchmark scores these
+    assert (tune[0:n:2] == tune[1:n:2]).all()  # a text and its machine translation stay on one side
