@@ -149,8 +149,6 @@ def fit() -> None:
     X, Xv = X_all[tr.index], X_all[va.index]
     allowed = np.ones((len(tr), 3), dtype=bool)
     allowed[tr["binary"].to_numpy(bool), 1] = False
-    allowed_v = np.ones((len(va), 3), dtype=bool)
-    allowed_v[va["binary"].to_numpy(bool), 1] = False
     y, cal, w = tr["label"].to_numpy(), _calibration(tr), _balance_weights(tr, "label")
     fit_rows = ~cal
 
