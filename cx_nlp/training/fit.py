@@ -86,7 +86,7 @@ def fit_head(name: str, labels: list[str], kind: str, X: np.ndarray, y: np.ndarr
         with torch.no_grad():
             vloss = float(loss_fn(head(tXv), tyv, tmv, twv))
         if progress:
-            progress(f"{name} epoch {epoch + 1}: valid loss {vloss:.4f}")
+            progress(f"{name} epoch {epoch + 1}: held-out loss {vloss:.4f}")
         if vloss < best - 1e-4:
             best, bad = vloss, 0
             best_state = {k2: v.clone() for k2, v in head.state_dict().items()}
