@@ -8,8 +8,9 @@
 Rows come from ``cx_nlp.cx.touchpoint_data.touchpoint_examples`` (aspect categories mapped to touchpoints
 by ``cx_nlp/cx/aspect_map.csv``), validation folds only: corpus ``dev`` rows or a hashed 10% of ``train``
 rows, never trained on, less the hashed third of them that tuned the default detector's early stopping,
-blend and thresholds (``detector_tuning_rows``): what is scored tuned nothing. Every text goes through the full ``Analyzer.predict`` pipeline (segmentation,
-clauses, encoder, heads, roll-up), so the numbers are what a user gets from ``Result.touchpoints``.
+blend and thresholds (``detector_tuning_rows``): what is scored tuned nothing. Every text goes through the
+full ``Analyzer.predict`` pipeline (segmentation, clauses, encoder, heads, roll-up), so the numbers are what
+a user gets from ``Result.touchpoints``.
 
 Per (corpus, language, level):
 - **single**: texts about exactly one touchpoint (of those the corpus annotates): ``top1`` = the first

@@ -433,11 +433,10 @@ def fit_default_detector(folder: Path, encoder, sentiment_head=None, cache_dir: 
         # the head never trains on validation rows; a third of them (and the held-out service examples)
         # tune it, and benchmarks/touchpoints.py scores only the rest
         tune = detector_tuning_rows(df)
-        train = ~valid | tune
-        tune = tune[train]
+        train = ~valid | tune  # what fit_touchpoints sees: it trains on these rows outside ``tune``
         rows = np.flatnonzero(train)
         det = fit_touchpoints(TouchpointDetector.build(taxonomy, enc), Y[train], embeddings=X[train], mask=M[train],
-                              weights=weights[train], valid=tune, texts=[texts[i] for i in rows],
+                              weights=weights[train], valid=tune[train], texts=[texts[i] for i in rows],
                               langs=df["lang"].iloc[rows].tolist(), progress=say)
         if isinstance(enc, CachedEncoder):
             enc.save()

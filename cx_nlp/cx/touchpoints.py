@@ -608,11 +608,11 @@ def _calibration_split(n: int, train: np.ndarray, groups: Sequence[str] | None, 
     validation rows): by hashed ``groups`` (a review and its sentences, a text and its translation
     stay together) when given, else by a seeded random draw."""
     if groups is not None:
-        import hashlib
+        import pandas as pd
 
-        h = np.asarray([int(hashlib.blake2b(f"{seed}:{g}".encode(), digest_size=4).hexdigest(), 16) % 10000
-                        for g in groups])
-        pick = h < fraction * 10000
+        from ..training.corpora import _holdout
+
+        pick = _holdout(pd.Series(list(groups), dtype=str), fraction, salt=f"{seed}:", buckets=10000)
     else:
         pick = np.random.default_rng(seed + 1).random(n) < fraction
     return pick & train

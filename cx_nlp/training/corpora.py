@@ -59,11 +59,11 @@ def translation_group(key: str) -> str:
     return key.replace("_en:", ":").replace("_ru:", ":")
 
 
-def _holdout(ids: pd.Series, fraction: float = 0.1, salt: str = "") -> np.ndarray:
-    """A seeded, order-independent 10% of rows: hash of the row id. Another ``salt`` draws a share
-    independent of the validation draw (which uses none)."""
-    h = ids.map(lambda s: int(hashlib.blake2b((salt + s).encode(), digest_size=4).hexdigest(), 16) % 1000)
-    return (h < fraction * 1000).to_numpy()
+def _holdout(ids: pd.Series, fraction: float = 0.1, salt: str = "", buckets: int = 1000) -> np.ndarray:
+    """A seeded, order-independent 10% of rows: hash of the row id, in ``buckets`` steps. Another ``salt``
+    draws a share independent of the validation draw (which uses none)."""
+    h = ids.map(lambda s: int(hashlib.blake2b((salt + s).encode(), digest_size=4).hexdigest(), 16) % buckets)
+    return (h < fraction * buckets).to_numpy()
 
 
 def _assign_split(df: pd.DataFrame) -> pd.DataFrame:
