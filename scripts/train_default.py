@@ -63,11 +63,23 @@ def embed() -> None:
     print(f"sentiment rows {len(sent)}, emotion rows {len(emo)}, unique texts {len(texts)}", flush=True)
     enc = TorchEncoder(ensure_encoder(), max_tokens=128, feature_layers=FEATURE_LAYERS)
     out = np.zeros((len(texts), enc.feature_dim), dtype=np.float32)
+    # rows embedded by an earlier run are reused (keyed by row id: the shared corpora do not change), so a
+    # corpus added to the sample costs only its own rows rather than 20 minutes for all 96k texts
+    todo = np.ones(len(texts), dtype=bool)
+    if (ART / "embeddings.npy").is_file() and (ART / "embedding_ids.parquet").is_file():
+        old = np.load(ART / "embeddings.npy")
+        pos = {k: i for i, k in enumerate(pd.read_parquet(ART / "embedding_ids.parquet")["id"])}
+        if old.shape[1] == enc.feature_dim:
+            j = texts["id"].map(pos)
+            todo = j.isna().to_numpy()
+            out[~todo] = old[j[~todo].astype(int).to_numpy()]
+    print(f"embedding {int(todo.sum())} new texts, {int((~todo).sum())} cached", flush=True)
     t0 = time.perf_counter()
     step = 2048
-    tl = texts["text"].tolist()
+    new_rows = np.flatnonzero(todo)
+    tl = texts["text"].to_numpy()[new_rows].tolist()
     for i in range(0, len(tl), step):
-        out[i:i + step] = enc.encode_features(tl[i:i + step])
+        out[new_rows[i:i + step]] = enc.encode_features(tl[i:i + step])
         done = min(i + step, len(tl))
         print(f"  {done}/{len(tl)} {done / (time.perf_counter() - t0):.0f} texts/s", flush=True)
     np.save(ART / "embeddings.npy", out)
