@@ -304,6 +304,8 @@ class Analyzer:
                 if p.clause_of is not None:
                     clauses.setdefault(p.clause_of, []).append(k)
             for parent, kids in clauses.items():
+                self.touchpoints.reread_single_touchpoint([m for k in kids for m in tp_rows[k]], emb[parent],
+                                                          None if p_sent is None else p_sent[parent])
                 merged: dict[str, dict] = {}
                 for k in kids:
                     for m in tp_rows[k]:

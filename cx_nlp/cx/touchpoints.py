@@ -48,6 +48,11 @@ class Calibration:
     thresholds: dict[str, float] = field(default_factory=dict)  # per touchpoint, for the blended score
     relative: float = 0.0       # a second touchpoint must reach this fraction of the first's score
     polarity_weight: float = 0.0  # weight of the aspect polarity head vs the piece's sentiment
+    # A sentence split at "but" whose clauses name one touchpoint between them ("I ordered the steak, but
+    # it came cold") reads that touchpoint's polarity as this much the clause's and the rest the whole
+    # sentence's. 0.25: best of 0/0.25/0.5/0.75/1 on the polarity head's training-side calibration rows
+    # (benchmarks/clause_polarity.py). Clauses naming different touchpoints keep their own readings.
+    clause_weight: float = 0.25
 
     @classmethod
     def from_dict(cls, d: dict) -> "Calibration":
@@ -67,6 +72,11 @@ def _conjunction_regex() -> re.Pattern[str]:
 
 
 _LEADING_CONJUNCTION = _conjunction_regex()
+
+
+def set_sentiment(item: dict[str, Any], p: np.ndarray) -> None:
+    item["sentiment"] = SENTIMENT_LABELS[int(np.argmax(p))]
+    item["sentiment_scores"] = {lab: round(float(v), 4) for lab, v in zip(SENTIMENT_LABELS, p)}
 
 
 def clause_text(text: str) -> str:
@@ -271,11 +281,10 @@ class TouchpointDetector:
                     continue
                 row.append(int(k))
             picks.append(row)
-        pairs = [(i, k) for i, row in enumerate(picks) for k in row]
-        p_pol = None
-        if pairs and self.polarity is not None and c.polarity_weight > 0:
-            idx = np.asarray([i for i, _ in pairs])
-            p_pol = self.polarity_proba(np.asarray(emb)[idx], np.asarray([k for _, k in pairs]))
+        rows = np.asarray([i for i, row in enumerate(picks) for _ in row], dtype=np.int64)
+        tp_index = np.asarray([k for row in picks for k in row], dtype=np.int64)
+        p_pair = self.pair_sentiment(np.asarray(emb)[rows], tp_index,
+                                     None if sentiment is None else np.asarray(sentiment)[rows])
         out: list[list[dict[str, Any]]] = []
         n = 0
         for i, row in enumerate(picks):
@@ -283,19 +292,38 @@ class TouchpointDetector:
             for k in row:
                 tp = self.taxonomy.touchpoints[k]
                 item: dict[str, Any] = {"name": tp.id, "score": round(float(sc[i, k]), 4)}
-                p = None
-                if sentiment is not None:
-                    p = np.asarray(sentiment[i], dtype=np.float64)
-                if p_pol is not None:
-                    w = c.polarity_weight
-                    p = p_pol[n] if p is None else w * p_pol[n] + (1 - w) * p
-                if p is not None:
-                    item["sentiment"] = SENTIMENT_LABELS[int(np.argmax(p))]
-                    item["sentiment_scores"] = {lab: round(float(v), 4) for lab, v in zip(SENTIMENT_LABELS, p)}
+                if p_pair is not None:
+                    set_sentiment(item, p_pair[n])
                 items.append(item)
                 n += 1
             out.append(items)
         return out
+
+    def pair_sentiment(self, emb: np.ndarray, tp_index: np.ndarray, sentiment: np.ndarray | None) -> np.ndarray | None:
+        """(m, 3) polarity of (piece, touchpoint) pairs: the aspect polarity head blended with the piece's
+        sentiment (``sentiment``, rows aligned with ``emb``); None when there is neither."""
+        p = None if sentiment is None else np.asarray(sentiment, dtype=np.float64)
+        if len(emb) and self.polarity is not None and self.calibration.polarity_weight > 0:
+            w = self.calibration.polarity_weight
+            p_pol = self.polarity_proba(emb, tp_index)
+            p = p_pol if p is None else w * p_pol + (1 - w) * p
+        return p
+
+    def reread_single_touchpoint(self, mentions: list[dict[str, Any]], sentence_emb: np.ndarray,
+                                 sentence_sentiment: np.ndarray | None) -> None:
+        """Clauses of one sentence that name a single touchpoint between them: its polarity becomes
+        ``clause_weight`` the clause's reading and the rest the whole sentence's (in place). The aspect
+        head learned from whole sentences labelled per aspect; the clause that names the touchpoint often
+        only states a fact ("I called the hotline three times") and the turn says how it went."""
+        w = self.calibration.clause_weight
+        mentions = [m for m in mentions if "sentiment_scores" in m]
+        if w >= 1.0 or not mentions or len({m["name"] for m in mentions}) != 1:
+            return
+        whole = self.pair_sentiment(np.asarray(sentence_emb)[None], np.asarray([self.ids.index(mentions[0]["name"])]),
+                                    None if sentence_sentiment is None else np.asarray(sentence_sentiment)[None])
+        for m in mentions:
+            p = np.asarray([m["sentiment_scores"][lab] for lab in SENTIMENT_LABELS])
+            set_sentiment(m, w * p + (1 - w) * whole[0])
 
     def describe(self, name: str) -> dict[str, Any]:
         tp = self.taxonomy.get(name)

@@ -171,6 +171,19 @@ def test_issue_examples(analyzer, text, expected):
     assert b < len(text) and text[a:b].strip()
 
 
+@pytest.mark.parametrize("text", [
+    "Zamówiłem pizzę, ale przyszła zimna.",  # read from the clause alone: ordering positive
+    "I called the hotline three times, but nobody picked up.",
+])
+def test_one_touchpoint_across_but_reads_the_whole_sentence(analyzer, text):
+    """The clause that names the touchpoint states a fact; the turn after "but" says how it went."""
+    r = analyzer.predict(text)
+    assert len(r.sentences) == 1 and r.touchpoints
+    assert [t["sentiment"] for t in r.touchpoints] == ["negative"] * len(r.touchpoints), r.touchpoints
+    # the evidence is still the clause that names it
+    assert r.sentences[0].touchpoints[0]["end"] < len(text.rstrip("."))
+
+
 def test_signals_in_results(analyzer):
     texts = ["Zadzwoniłem trzy razy na infolinię i nikt nie odebrał. Rezygnuję z ich usług.",
              "Excellent food and a lovely waiter, I highly recommend this place!",

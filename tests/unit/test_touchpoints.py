@@ -174,6 +174,20 @@ def test_polarity_head_reads_the_touchpoint(base, centres):
     assert list(k) == [0, 1] and list(y) == [0, 2]
 
 
+def test_pair_sentiment_blends_the_aspect_head_with_the_piece(base, centres):
+    X, Y, pol, valid = _two_aspect_rows(centres, seed=2)
+    det = TouchpointDetector(base.taxonomy, base.anchors, base.anchor_tp, Calibration(polarity_weight=0.6))
+    det.polarity, _ = fit_polarity(det, X, Y, pol, valid, config=FAST)
+    det.calibration.polarity_weight = 0.6  # fit_polarity without sentence probabilities sets its cap
+    sent = np.array([[0.2, 0.2, 0.6], [0.7, 0.2, 0.1]])
+    k = np.array([0, 1])
+    got = det.pair_sentiment(X[:2], k, sent)
+    assert np.allclose(got, 0.6 * det.polarity_proba(X[:2], k) + 0.4 * sent)
+    assert np.allclose(det.pair_sentiment(X[:2], k, None), det.polarity_proba(X[:2], k))
+    bare = TouchpointDetector(base.taxonomy, base.anchors, base.anchor_tp, Calibration())
+    assert np.allclose(bare.pair_sentiment(X[:2], k, sent), sent) and bare.pair_sentiment(X[:2], k, None) is None
+
+
 def test_rollup_best_first_with_evidence(base):
     s1 = SentenceResult(0, 10, "a", {}, {}, touchpoints=[
         {"name": "delivery", "score": 0.9, "sentiment": "negative",

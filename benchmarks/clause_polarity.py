@@ -1,0 +1,91 @@
+"""Touchpoint polarity in sentences that turn at "but": how much of the clause's reading to keep.
+
+    python benchmarks/clause_polarity.py                    # weights 1, 0.75, 0.5, 0.25, 0
+    python benchmarks/clause_polarity.py --weights 1,0.25
+
+A sentence split at a contrastive conjunction gets a touchpoint pass per clause, so "delivery was late,
+but support was great" reads each touchpoint in its own clause. Where the clauses name only one touchpoint
+between them ("I called three times, but nobody picked up"), the clause that names it often states a fact
+and reads neutral, while the whole sentence (what the aspect polarity head learned from) says how it went.
+``Calibration.clause_weight`` is the clause's share of the reading there; the rest is the whole sentence's
+reading of that touchpoint.
+
+Rows: aspect-corpus texts with a sentence that splits into two clauses and gold polarity per touchpoint,
+from two parts that the aspect polarity head never trained on: the training-side calibration share that
+tunes it (``part=cal``, where the weight is chosen) and the validation rows (``part=valid``, reported).
+Scored: share of gold touchpoints that ``Result.touchpoints`` names with the right sentiment, split by
+whether the text's gold polarities differ (``mixed``); plus the ten mixed reviews of
+``tests/integration/test_touchpoints_e2e.py`` (both touchpoints right).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "integration"))
+
+
+def two_clause_rows(taxonomy) -> pd.DataFrame:
+    from cx_nlp.cx.touchpoint_data import row_groups, touchpoint_examples
+    from cx_nlp.cx.touchpoints import _calibration_split
+    from cx_nlp.text import segment, split_clauses
+    from cx_nlp.training.corpora import shared_data_dir
+
+    folder = shared_data_dir()
+    if folder is None:
+        sys.exit("../shared/data/train not found")
+    d = touchpoint_examples(folder, taxonomy)
+    d = d[d["file"] != "taxonomy"].reset_index(drop=True)
+    valid = (d["fold"] == "valid").to_numpy()
+    # the same draw fit_polarity makes (seed 13, 15%, by review / translation group)
+    cal = _calibration_split(len(d), ~valid, row_groups(d), 0.15, 13)
+    d["part"] = np.where(valid, "valid", np.where(cal, "cal", "fit"))
+    d = d[(d["part"] != "fit") & d["polarity"].map(lambda p: isinstance(p, dict) and len(p) > 0)]
+    two = [max((len(split_clauses(t, s, lang)) for s in segment(t, lang)), default=1) == 2
+           for t, lang in zip(d["text"], d["lang"])]
+    d = d[two].reset_index(drop=True)
+    d["mixed"] = d["polarity"].map(lambda p: len(set(p.values())) > 1)
+    return d
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--weights", default="1,0.75,0.5,0.25,0")
+    args = ap.parse_args()
+    from test_touchpoints_e2e import MIXED
+
+    from cx_nlp import Analyzer
+
+    an = Analyzer.load()
+    d = two_clause_rows(an.touchpoints.taxonomy)
+    print("rows:", d.groupby(["part", "lang"]).size().to_dict(), flush=True)
+    print("| clause_weight | cal | cal, mixed | valid | valid, mixed | valid en | valid ru | mixed reviews |")
+    print("|---|---|---|---|---|---|---|---|")
+    for w in (float(x) for x in args.weights.split(",")):
+        an.touchpoints.calibration.clause_weight = w
+        rows = []
+        for (part, lang, mixed, pol), r in zip(zip(d["part"], d["lang"], d["mixed"], d["polarity"]),
+                                               an.predict(d["text"].tolist())):
+            named = {t["name"]: t.get("sentiment") for t in r.touchpoints}
+            rows += [(part, lang, mixed, named[tp] == g) for tp, g in pol.items() if tp in named]
+        x = pd.DataFrame(rows, columns=["part", "lang", "mixed", "ok"])
+
+        def acc(m, x=x) -> str:
+            return f"{x.loc[m, 'ok'].mean():.3f} ({int(m.sum())})"
+        cal, val = x["part"] == "cal", x["part"] == "valid"
+        ok_mixed = sum(all(any({t["name"]: t.get("sentiment") for t in r.touchpoints}.get(a) == p for a in k.split("|"))
+                           for k, p in gold.items())
+                       for (_, _, gold), r in zip(MIXED, an.predict([t for _, t, _ in MIXED])))
+        print(f"| {w:g} | {acc(cal)} | {acc(cal & x['mixed'])} | {acc(val)} | {acc(val & x['mixed'])} "
+              f"| {acc(val & (x['lang'] == 'en'))} | {acc(val & (x['lang'] == 'ru'))} | {ok_mixed}/{len(MIXED)} |",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
