@@ -186,10 +186,14 @@ def write_default_model(folder: Path, heads: dict, metrics: dict, train_rows: di
         "- Frozen encoder: accuracy is below fine-tuned single-language models on some sets (see the table).",
         "- Emotion labels for ro/pl/fa come partly from machine-projected subtitles (noisy).",
         "- Sarcasm, very domain-specific jargon and code-switched text are weak spots.",
-        "- Romanian: the frozen encoder splits \"proastă\" (bad) into \"pro\"+\"as\"+\"tă\" and places \"Calitatea este proastă\"",
-        "  nearer \"Calitatea este bună\" than \"The quality is bad\": such short sentences score positive. The Romanian",
-        "  sentiment corpora are long reviews typed without diacritics, and neither they nor 40 more written",
-        "  sentences with \"prost/proastă\" taught the head otherwise.",
+        "- Short Polish and Romanian sentences whose polarity rests on one less common word can score the",
+        "  wrong way: \"Jedzenie jest okropne\" (the food is terrible) and \"Calitatea este proastă\" (the",
+        "  quality is bad) read positive, \"Obsługa była bardzo uprzejma\" (the staff were very polite)",
+        "  negative. The frozen encoder splits such words (\"ok\"+\"rop\"+\"ne\", \"pro\"+\"as\"+\"tă\") and places",
+        "  the sentence nearer its opposite: \"Jedzenie jest okropne\" is at cosine 0.896 to \"The food is",
+        "  delicious\" and 0.867 to \"The food is terrible\". Longer sentences with more cues read right;",
+        "  neither 40 more written Romanian sentences nor a character n-gram model trained on the same",
+        "  corpora fixed these.",
     ]
     (folder / "model_card.md").write_text("\n".join(card) + "\n")
     manifest = {"name": "cx_nlp-default", "cx_nlp_version": __version__, "encoder": ENCODER_INFO,
