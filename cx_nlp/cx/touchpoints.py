@@ -48,9 +48,9 @@ class Calibration:
     thresholds: dict[str, float] = field(default_factory=dict)  # per touchpoint, for the blended score
     relative: float = 0.0       # a second touchpoint must reach this fraction of the first's score
     polarity_weight: float = 0.0  # weight of the aspect polarity head vs the piece's sentiment
-    # A sentence split at "but" whose clauses name one touchpoint between them ("I ordered the steak, but
-    # it came cold") reads that touchpoint's polarity as this much the clause's and the rest the whole
-    # sentence's. 0.25: best of 0/0.25/0.5/0.75/1 on the polarity head's training-side calibration rows
+    # A sentence split at "but" whose clauses name one touchpoint between them ("I called the hotline three
+    # times, but nobody picked up") reads that touchpoint's polarity as this much the clause's and the rest
+    # the whole sentence's. 0.25: best of 0/0.25/0.5/0.75/1 on the polarity head's training-side calibration rows
     # (benchmarks/clause_polarity.py). Clauses naming different touchpoints keep their own readings.
     clause_weight: float = 0.25
 
