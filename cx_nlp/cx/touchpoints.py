@@ -79,6 +79,11 @@ def set_sentiment(item: dict[str, Any], p: np.ndarray) -> None:
     item["sentiment_scores"] = {lab: round(float(v), 4) for lab, v in zip(SENTIMENT_LABELS, p)}
 
 
+def sentiment_vector(item: dict[str, Any]) -> np.ndarray:
+    """The probabilities ``set_sentiment`` wrote, in SENTIMENT_LABELS order."""
+    return np.asarray([item["sentiment_scores"][lab] for lab in SENTIMENT_LABELS])
+
+
 def clause_text(text: str) -> str:
     """A clause as the encoder should read it: without the contrastive conjunction that opens it.
 
@@ -322,8 +327,7 @@ class TouchpointDetector:
         whole = self.pair_sentiment(np.asarray(sentence_emb)[None], np.asarray([self.ids.index(mentions[0]["name"])]),
                                     None if sentence_sentiment is None else np.asarray(sentence_sentiment)[None])
         for m in mentions:
-            p = np.asarray([m["sentiment_scores"][lab] for lab in SENTIMENT_LABELS])
-            set_sentiment(m, w * p + (1 - w) * whole[0])
+            set_sentiment(m, w * sentiment_vector(m) + (1 - w) * whole[0])
 
     def describe(self, name: str) -> dict[str, Any]:
         tp = self.taxonomy.get(name)
@@ -341,7 +345,7 @@ class TouchpointDetector:
                 a = acc.setdefault(m["name"], {"score": 0.0, "p": np.zeros(3), "w": 0.0, "evidence": []})
                 a["score"] = max(a["score"], m["score"])
                 if "sentiment_scores" in m:
-                    p = np.asarray([m["sentiment_scores"][lab] for lab in SENTIMENT_LABELS])
+                    p = sentiment_vector(m)
                     # a mention that takes a side weighs more than a neutral one ("we ordered pasta")
                     w = m["score"] * (0.25 + abs(p[2] - p[0]))
                     a["p"] += w * p
@@ -351,9 +355,7 @@ class TouchpointDetector:
         for name, a in acc.items():
             item = {"name": name, "score": round(a["score"], 4)}
             if a["w"] > 0:
-                p = a["p"] / a["w"]
-                item["sentiment"] = SENTIMENT_LABELS[int(np.argmax(p))]
-                item["sentiment_scores"] = {lab: round(float(v), 4) for lab, v in zip(SENTIMENT_LABELS, p)}
+                set_sentiment(item, a["p"] / a["w"])
             item.update(self.describe(name))
             item["evidence"] = a["evidence"]
             out.append(item)
