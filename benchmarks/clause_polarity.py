@@ -33,7 +33,11 @@ sys.path.insert(0, str(ROOT / "tests" / "integration"))
 
 def two_clause_rows(taxonomy) -> pd.DataFrame:
     from cx_nlp.cx.touchpoint_data import row_groups, touchpoint_examples
-    from cx_nlp.cx.touchpoints import _calibration_split
+    from cx_nlp.cx.touchpoints import (
+        POLARITY_CALIBRATION,
+        POLARITY_SEED,
+        _calibration_split,
+    )
     from cx_nlp.text import segment, split_clauses
     from cx_nlp.training.corpora import shared_data_dir
 
@@ -43,8 +47,8 @@ def two_clause_rows(taxonomy) -> pd.DataFrame:
     d = touchpoint_examples(folder, taxonomy)
     d = d[d["file"] != "taxonomy"].reset_index(drop=True)
     valid = (d["fold"] == "valid").to_numpy()
-    # the same draw fit_polarity makes (seed 13, 15%, by review / translation group)
-    cal = _calibration_split(len(d), ~valid, row_groups(d), 0.15, 13)
+    # the same draw fit_polarity makes (by review / translation group)
+    cal = _calibration_split(len(d), ~valid, row_groups(d), POLARITY_CALIBRATION, POLARITY_SEED)
     d["part"] = np.where(valid, "valid", np.where(cal, "cal", "fit"))
     d = d[(d["part"] != "fit") & d["polarity"].map(lambda p: isinstance(p, dict) and len(p) > 0)]
     two = [max((len(split_clauses(t, s, lang)) for s in segment(t, lang)), default=1) == 2

@@ -34,6 +34,8 @@ from .taxonomy import Taxonomy
 
 
 MAX_POLARITY_WEIGHT = 0.75
+# fit_polarity's training-side tuning share and the seed of its draw (benchmarks/clause_polarity.py redraws it)
+POLARITY_CALIBRATION, POLARITY_SEED = 0.15, 13
 
 
 @dataclass
@@ -663,8 +665,8 @@ def _language_balance(langs: Sequence[str] | None, rows: np.ndarray, fit_rows: n
 
 def fit_polarity(det: TouchpointDetector, X: np.ndarray, Y: np.ndarray, polarity, valid: np.ndarray,
                  weights: np.ndarray | None = None, config=None, sentiment: np.ndarray | None = None,
-                 seed: int = 13, langs: Sequence[str] | None = None, groups: Sequence[str] | None = None,
-                 calibration_fraction: float = 0.15):
+                 seed: int = POLARITY_SEED, langs: Sequence[str] | None = None, groups: Sequence[str] | None = None,
+                 calibration_fraction: float = POLARITY_CALIBRATION):
     """Aspect polarity head: softmax over negative/neutral/positive from [embedding, one-hot touchpoint].
 
     Tuning never touches ``valid``: a seeded ``calibration_fraction`` of the training rows (by
