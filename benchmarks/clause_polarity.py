@@ -1,14 +1,17 @@
-"""Touchpoint polarity in sentences that turn at "but": how much of the clause's reading to keep.
+"""Touchpoint polarity in sentences that turn at "but": how much of the clause's reading to keep, and
+when a neutral clause takes the polarity opposite the other clause's.
 
-    python benchmarks/clause_polarity.py                    # weights 1, 0.75, 0.5, 0.25, 0
-    python benchmarks/clause_polarity.py --weights 1,0.25
+    python benchmarks/clause_polarity.py                    # weights 1, 0.75, 0.5, 0.25, 0; contrast 1, 0.8, 0.6, 0.5
+    python benchmarks/clause_polarity.py --weights 1,0.25 --contrast 1,0.6
 
 A sentence split at a contrastive conjunction gets a touchpoint pass per clause, so "delivery was late,
 but support was great" reads each touchpoint in its own clause. Where the clauses name only one touchpoint
 between them ("I called three times, but nobody picked up"), the clause that names it often states a fact
 and reads neutral, while the whole sentence (what the aspect polarity head learned from) says how it went.
 ``Calibration.clause_weight`` is the clause's share of the reading there; the rest is the whole sentence's
-reading of that touchpoint.
+reading of that touchpoint. Where the clauses name different touchpoints and one reads neutral ("the product
+is excellent, but delivery took two weeks"), ``Calibration.contrast_confidence`` is how sure the other clause's
+reading must be for the neutral one to take the opposite polarity (1: never).
 
 Rows: aspect-corpus texts with a sentence that splits into two clauses and gold polarity per touchpoint,
 from two parts that the aspect polarity head never trained on: the training-side calibration share that
@@ -58,37 +61,50 @@ def two_clause_rows(taxonomy) -> pd.DataFrame:
     return d
 
 
+def score(an, d: pd.DataFrame, mixed_reviews) -> str:
+    """One table row's cells: accuracy on the calibration and validation rows, and the mixed reviews."""
+    rows = []
+    for (part, lang, mixed, pol), r in zip(zip(d["part"], d["lang"], d["mixed"], d["polarity"]),
+                                           an.predict(d["text"].tolist())):
+        named = {t["name"]: t.get("sentiment") for t in r.touchpoints}
+        rows += [(part, lang, mixed, named[tp] == g) for tp, g in pol.items() if tp in named]
+    x = pd.DataFrame(rows, columns=["part", "lang", "mixed", "ok"])
+
+    def acc(m) -> str:
+        return f"{x.loc[m, 'ok'].mean():.3f} ({int(m.sum())})"
+    cal, val = x["part"] == "cal", x["part"] == "valid"
+    ok_mixed = sum(all(any({t["name"]: t.get("sentiment") for t in r.touchpoints}.get(a) == p for a in k.split("|"))
+                       for k, p in gold.items())
+                   for (_, _, gold), r in zip(mixed_reviews, an.predict([t for _, t, _ in mixed_reviews])))
+    return (f"{acc(cal)} | {acc(cal & x['mixed'])} | {acc(val)} | {acc(val & x['mixed'])} "
+            f"| {acc(val & (x['lang'] == 'en'))} | {acc(val & (x['lang'] == 'ru'))} | {ok_mixed}/{len(mixed_reviews)} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--weights", default="1,0.75,0.5,0.25,0")
+    ap.add_argument("--contrast", default="1,0.8,0.6,0.5")
     args = ap.parse_args()
     from test_touchpoints_e2e import MIXED
 
     from cx_nlp import Analyzer
 
     an = Analyzer.load()
+    calib = an.touchpoints.calibration
     d = two_clause_rows(an.touchpoints.taxonomy)
     print("rows:", d.groupby(["part", "lang"]).size().to_dict(), flush=True)
-    print("| clause_weight | cal | cal, mixed | valid | valid, mixed | valid en | valid ru | mixed reviews |")
-    print("|---|---|---|---|---|---|---|---|")
+    header = "| cal | cal, mixed | valid | valid, mixed | valid en | valid ru | mixed reviews |\n"
+    rule = "|---|---|---|---|---|---|---|---|"
+    shipped = calib.clause_weight, calib.contrast_confidence
+    print(f"\ncontrast_confidence = {shipped[1]:g}\n\n| clause_weight " + header + rule)
     for w in (float(x) for x in args.weights.split(",")):
-        an.touchpoints.calibration.clause_weight = w
-        rows = []
-        for (part, lang, mixed, pol), r in zip(zip(d["part"], d["lang"], d["mixed"], d["polarity"]),
-                                               an.predict(d["text"].tolist())):
-            named = {t["name"]: t.get("sentiment") for t in r.touchpoints}
-            rows += [(part, lang, mixed, named[tp] == g) for tp, g in pol.items() if tp in named]
-        x = pd.DataFrame(rows, columns=["part", "lang", "mixed", "ok"])
-
-        def acc(m, x=x) -> str:
-            return f"{x.loc[m, 'ok'].mean():.3f} ({int(m.sum())})"
-        cal, val = x["part"] == "cal", x["part"] == "valid"
-        ok_mixed = sum(all(any({t["name"]: t.get("sentiment") for t in r.touchpoints}.get(a) == p for a in k.split("|"))
-                           for k, p in gold.items())
-                       for (_, _, gold), r in zip(MIXED, an.predict([t for _, t, _ in MIXED])))
-        print(f"| {w:g} | {acc(cal)} | {acc(cal & x['mixed'])} | {acc(val)} | {acc(val & x['mixed'])} "
-              f"| {acc(val & (x['lang'] == 'en'))} | {acc(val & (x['lang'] == 'ru'))} | {ok_mixed}/{len(MIXED)} |",
-              flush=True)
+        calib.clause_weight = w
+        print(f"| {w:g} | {score(an, d, MIXED)}", flush=True)
+    calib.clause_weight = shipped[0]
+    print(f"\nclause_weight = {shipped[0]:g}\n\n| contrast_confidence " + header + rule)
+    for c in (float(x) for x in args.contrast.split(",")):
+        calib.contrast_confidence = c
+        print(f"| {c:g} | {score(an, d, MIXED)}", flush=True)
 
 
 if __name__ == "__main__":

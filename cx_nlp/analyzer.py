@@ -306,6 +306,7 @@ class Analyzer:
             for parent, kids in clauses.items():
                 self.touchpoints.reread_single_touchpoint([m for k in kids for m in tp_rows[k]], emb[parent],
                                                           None if p_sent is None else p_sent[parent])
+                self.touchpoints.read_contrast([tp_rows[k] for k in kids])
                 merged: dict[str, dict] = {}
                 for k in kids:
                     for m in tp_rows[k]:

@@ -188,6 +188,32 @@ def test_pair_sentiment_blends_the_aspect_head_with_the_piece(base, centres):
     assert np.allclose(bare.pair_sentiment(X[:2], k, sent), sent) and bare.pair_sentiment(X[:2], k, None) is None
 
 
+def _mention(name, score, neg, neu, pos):
+    return {"name": name, "score": score, "sentiment": ["negative", "neutral", "positive"][int(np.argmax([neg, neu, pos]))],
+            "sentiment_scores": {"negative": neg, "neutral": neu, "positive": pos}}
+
+
+def test_read_contrast_turns_a_neutral_clause_against_a_sure_one(base):
+    det = TouchpointDetector(base.taxonomy, base.anchors, base.anchor_tp, Calibration(contrast_confidence=0.6))
+    product = _mention("product_quality", 0.8, 0.05, 0.15, 0.8)
+    delivery = _mention("delivery_logistics", 0.5, 0.3, 0.6, 0.1)
+    det.read_contrast([[product], [delivery]])
+    assert delivery["sentiment"] == "negative"
+    assert delivery["sentiment_scores"] == {"negative": 0.9, "neutral": 0.0, "positive": 0.1}
+    assert product["sentiment"] == "positive" and product["sentiment_scores"]["positive"] == 0.8
+    # the other side not sure enough, the same touchpoint on both sides, or a third clause: readings stay
+    for clauses in ([[_mention("product_quality", 0.8, 0.1, 0.35, 0.55)], [_mention("delivery_logistics", 0.5, 0.3, 0.6, 0.1)]],
+                    [[_mention("delivery_logistics", 0.8, 0.05, 0.15, 0.8)], [_mention("delivery_logistics", 0.5, 0.3, 0.6, 0.1)]],
+                    [[_mention("product_quality", 0.8, 0.05, 0.15, 0.8)], [_mention("delivery_logistics", 0.5, 0.3, 0.6, 0.1)],
+                     [_mention("price_value", 0.5, 0.1, 0.8, 0.1)]]):
+        det.read_contrast(clauses)
+        assert clauses[1][0]["sentiment"] == "neutral"
+    off = TouchpointDetector(base.taxonomy, base.anchors, base.anchor_tp, Calibration(contrast_confidence=1.0))
+    delivery = _mention("delivery_logistics", 0.5, 0.3, 0.6, 0.1)
+    off.read_contrast([[_mention("product_quality", 0.8, 0.02, 0.03, 0.95)], [delivery]])
+    assert delivery["sentiment"] == "neutral"
+
+
 def test_rollup_best_first_with_evidence(base):
     s1 = SentenceResult(0, 10, "a", {}, {}, touchpoints=[
         {"name": "delivery", "score": 0.9, "sentiment": "negative",
