@@ -98,6 +98,62 @@ MIXED = [
      {'price_value': 'positive', 'customer_support': 'negative'}),
 ]
 
+# Written after the rule that turns a neutral clause against a sure one across "but" was designed on MIXED,
+# before it was measured on these: 16/25 reviews (41/50 touchpoints) without it, 18/25 (43/50) with it.
+# Known misses: "low prices" reads negative (ro, pl, ru, fa); Polish "miła" (kind) reads negative; a
+# Polish or Russian delivery clause that only states a duration or a delay is not detected.
+MIXED_MORE = [
+    ('en', 'The app is easy to use, but my refund took six weeks to arrive.',
+     {'website_app': 'positive', 'returns_refunds': 'negative'}),
+    ('en', 'Great prices, but the parcel arrived with the box crushed.',
+     {'price_value': 'positive', 'delivery_logistics': 'negative'}),
+    ('en', 'The checkout page kept crashing, but the customer service agent fixed my order in five minutes.',
+     {'website_app': 'negative', 'customer_support|staff_behaviour': 'positive'}),
+    ('en', 'The laptop works perfectly, but I was charged twice for it.',
+     {'product_quality': 'positive', 'billing_payment': 'negative'}),
+    ('en', 'Delivery took a month, but the quality of the sofa is outstanding.',
+     {'delivery_logistics': 'negative', 'product_quality': 'positive'}),
+    ('ro', 'Aplicația este foarte ușor de folosit, dar rambursarea a durat două luni.',
+     {'website_app': 'positive', 'returns_refunds': 'negative'}),
+    ('ro', 'Prețurile sunt mici, dar coletul a ajuns deteriorat.',
+     {'price_value': 'positive', 'delivery_logistics': 'negative'}),
+    ('ro', 'Personalul a fost foarte amabil, dar mâncarea era rece.',
+     {'staff_behaviour': 'positive', 'product_quality': 'negative'}),
+    ('ro', 'Curierul a întârziat trei zile, dar produsul este de calitate foarte bună.',
+     {'delivery_logistics': 'negative', 'product_quality': 'positive'}),
+    ('ro', 'Magazinul este curat și primitor, dar prețurile sunt prea mari.',
+     {'store_environment': 'positive', 'price_value': 'negative'}),
+    ('pl', 'Aplikacja działa świetnie, ale na zwrot pieniędzy czekałem miesiąc.',
+     {'website_app': 'positive', 'returns_refunds': 'negative'}),
+    ('pl', 'Ceny są niskie, ale paczka przyszła uszkodzona.',
+     {'price_value': 'positive', 'delivery_logistics': 'negative'}),
+    ('pl', 'Kelnerka była bardzo miła, ale zupa była zimna.',
+     {'staff_behaviour': 'positive', 'product_quality': 'negative'}),
+    ('pl', 'Dostawa trwała trzy tygodnie, ale buty są bardzo wygodne.',
+     {'delivery_logistics': 'negative', 'product_quality': 'positive'}),
+    ('pl', 'Konsultant na infolinii szybko pomógł, ale faktura była błędna.',
+     {'customer_support|staff_behaviour': 'positive', 'billing_payment': 'negative'}),
+    ('ru', 'Приложение удобное, но возврат денег занял два месяца.',
+     {'website_app': 'positive', 'returns_refunds': 'negative'}),
+    ('ru', 'Цены низкие, но посылка пришла повреждённой.',
+     {'price_value': 'positive', 'delivery_logistics': 'negative'}),
+    ('ru', 'Официант был очень вежлив, но суп был холодным.',
+     {'staff_behaviour': 'positive', 'product_quality': 'negative'}),
+    ('ru', 'Курьер опоздал на три дня, но качество товара отличное.',
+     {'delivery_logistics': 'negative', 'product_quality': 'positive'}),
+    ('ru', 'Сайт постоянно зависает, но служба поддержки быстро решила проблему.',
+     {'website_app': 'negative', 'customer_support': 'positive'}),
+    ('fa', 'اپلیکیشن خیلی راحت است اما بازگشت پول دو ماه طول کشید.',
+     {'website_app': 'positive', 'returns_refunds': 'negative'}),
+    ('fa', 'قیمت\u200cها پایین است ولی بسته آسیب\u200cدیده رسید.',
+     {'price_value': 'positive', 'delivery_logistics': 'negative'}),
+    ('fa', 'کارکنان خیلی مودب بودند اما غذا سرد بود.',
+     {'staff_behaviour': 'positive', 'product_quality': 'negative'}),
+    ('fa', 'ارسال سه هفته طول کشید اما کیفیت محصول عالی است.',
+     {'delivery_logistics': 'negative', 'product_quality': 'positive'}),
+    ('fa', 'سایت مدام خطا می\u200cدهد ولی پشتیبانی سریع مشکل را حل کرد.',
+     {'website_app': 'negative', 'customer_support': 'positive'}),
+]
 
 @pytest.fixture(scope="module")
 def single_results(analyzer):
@@ -151,9 +207,38 @@ def test_mixed_reviews_get_both_touchpoints_with_their_polarity(analyzer):
         ok, got = _has_all(r, expected)
         if not ok:
             failures.append((lang, text, expected, got))
-    assert len(failures) <= 2, failures  # at least 8 of 10, in every language
+    assert len(failures) <= 1, failures  # at least 9 of 10, in every language
     assert {lang for lang, *_ in MIXED} - {f[0] for f in failures}, failures
 
+
+
+def test_more_mixed_reviews(analyzer):
+    results = analyzer.predict([t for _, t, _ in MIXED_MORE])
+    reviews = touchpoints = 0
+    for (_, _, expected), r in zip(MIXED_MORE, results):
+        got = {t["name"]: t.get("sentiment") for t in r.touchpoints}
+        right = [any(got.get(name) == pol for name in key.split("|")) for key, pol in expected.items()]
+        reviews += all(right)
+        touchpoints += sum(right)
+    assert reviews >= 17 and touchpoints >= 41, (reviews, touchpoints)  # 18/25 and 43/50 when written
+
+
+def test_a_neutral_clause_reads_against_the_other_side_of_but(analyzer):
+    """"Livrarea a durat două săptămâni" (delivery took two weeks) states a fact; after praise and "dar"
+    it is a complaint. With the rule off the clause reads neutral."""
+    text = "Produsul este excelent, dar livrarea a durat două săptămâni."
+    calibration = analyzer.touchpoints.calibration
+    shipped = calibration.contrast_confidence
+    try:
+        readings = {}
+        for c in (shipped, 1.0):
+            calibration.contrast_confidence = c
+            readings[c] = {t["name"]: t["sentiment"] for t in analyzer.predict(text).touchpoints}
+    finally:
+        calibration.contrast_confidence = shipped
+    assert readings[shipped]["delivery_logistics"] == "negative"
+    assert readings[shipped]["product_quality"] == "positive"
+    assert readings[1.0]["delivery_logistics"] == "neutral"
 
 @pytest.mark.parametrize("text,expected", [
     ("Kurier spóźnił się dwa dni, ale obsługa była miła.",
