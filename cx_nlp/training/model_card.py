@@ -194,6 +194,9 @@ def write_default_model(folder: Path, heads: dict, metrics: dict, train_rows: di
         "  delicious\" and 0.867 to \"The food is terrible\". Longer sentences with more cues read right;",
         "  neither 40 more written Romanian sentences nor a character n-gram model trained on the same",
         "  corpora fixed these.",
+        "- Price direction: \"Prices are low.\" reads `price_value` negative in all five languages (the",
+        "  encoder puts it at cosine 0.93 to \"Prices are high.\" and 0.89 to \"Prices are reasonable.\");",
+        "  with one more cue (\"The prices are low and the food is good\") it reads right.",
     ]
     (folder / "model_card.md").write_text("\n".join(card) + "\n")
     manifest = {"name": "cx_nlp-default", "cx_nlp_version": __version__, "encoder": ENCODER_INFO,
