@@ -57,12 +57,17 @@ def _print_result(d: dict, thresholds: dict[str, float]) -> None:
             tp.add_row(t["name"], f"{t['score']:.2f}", str(t.get("sentiment", "")), str(t.get("stage", "")))
         console.print(tp)
     sent = Table(title="sentences", header_style="bold")
-    for col in ("#", "offsets", "text", "sentiment", "top emotion", "touchpoints"):
-        sent.add_column(col, overflow="fold")
-    for i, x in enumerate(d["sentences"]):
+    # Labels and scores on two lines, one touchpoint per line kept whole, and no index column (the offsets
+    # name the sentence): the text column folds instead. In an 80-column terminal the one-line cells cut
+    # "delivery_logistics" in two.
+    names = [t["name"] for x in d["sentences"] for t in x.get("touchpoints", [])]
+    for col in ("offsets", "text", "sentiment", "top emotion"):
+        sent.add_column(col, overflow="fold", ratio=1 if col == "text" else None)
+    sent.add_column("touchpoints", overflow="fold", min_width=max(map(len, names), default=len("touchpoints")))
+    for x in d["sentences"]:
         top = max(x["emotions"].items(), key=lambda kv: kv[1]) if x["emotions"] else ("", 0)
-        sent.add_row(str(i), f"{x['start']}-{x['end']}", x["text"], f"{x['sentiment']['label']} {x['sentiment']['score']:.2f}",
-                     f"{top[0]} {top[1]:.2f}", ", ".join(t["name"] for t in x.get("touchpoints", [])))
+        sent.add_row(f"{x['start']}-{x['end']}", x["text"], f"{x['sentiment']['label']}\n{x['sentiment']['score']:.2f}",
+                     f"{top[0]}\n{top[1]:.2f}", "\n".join(t["name"] for t in x.get("touchpoints", [])))
     console.print(sent)
 
 
