@@ -19,7 +19,8 @@ CORPUS_LICENCES = {
     "rusentiment": "CC BY-NC-SA 4.0 (NC)", "semeval2016_absa_en_restaurants": "research use",
     "sentirueval_2015_bank": "research use", "sentirueval_2015_car": "research use",
     "sentirueval_2015_rest": "research use", "sentirueval_2015_telecom": "research use",
-    "service_examples": "MIT (written for cx_nlp)", "snappfood": "not stated", "tweet_sentiment_multilingual_xlmt": "Apache-2.0 (tweets: platform terms)",
+    "service_examples": "MIT (written for cx_nlp)", "snappfood": "not stated",
+    "tweet_sentiment_multilingual_xlmt": "Apache-2.0 (tweets: platform terms)",
     "user_satisfaction_simulation": "research use", "xed_gold": "CC BY 4.0", "xed_projections": "CC BY 4.0",
 }
 
