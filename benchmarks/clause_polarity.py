@@ -64,6 +64,9 @@ def two_clause_rows(taxonomy) -> pd.DataFrame:
 
 def score(an, d: pd.DataFrame, review_sets) -> str:
     """One table row's cells: accuracy on the calibration and validation rows, and each set of mixed reviews."""
+    # the tests' check: each gold touchpoint named with its polarity
+    from test_touchpoints_e2e import _has_all
+
     rows = []
     for (part, lang, mixed, pol), r in zip(zip(d["part"], d["lang"], d["mixed"], d["polarity"]),
                                            an.predict(d["text"].tolist())):
@@ -77,9 +80,7 @@ def score(an, d: pd.DataFrame, review_sets) -> str:
     cells = [acc(cal), acc(cal & x["mixed"]), acc(val), acc(val & x["mixed"]), acc(val & (x["lang"] == "en")),
              acc(val & (x["lang"] == "ru"))]
     for reviews in review_sets:
-        ok = sum(all(any({t["name"]: t.get("sentiment") for t in r.touchpoints}.get(a) == p for a in k.split("|"))
-                     for k, p in gold.items())
-                 for (_, _, gold), r in zip(reviews, an.predict([t for _, t, _ in reviews])))
+        ok = sum(_has_all(r, gold)[0] for (_, _, gold), r in zip(reviews, an.predict([t for _, t, _ in reviews])))
         cells.append(f"{ok}/{len(reviews)}")
     return " | ".join(cells) + " |"
 
@@ -97,18 +98,16 @@ def main() -> None:
     calib = an.touchpoints.calibration
     d = two_clause_rows(an.touchpoints.taxonomy)
     print("rows:", d.groupby(["part", "lang"]).size().to_dict(), flush=True)
-    header = "| cal | cal, mixed | valid | valid, mixed | valid en | valid ru | mixed reviews | more mixed reviews |\n"
-    rule = "|---|---|---|---|---|---|---|---|---|"
-    shipped = calib.clause_weight, calib.contrast_confidence
-    print(f"\ncontrast_confidence = {shipped[1]:g}\n\n| clause_weight " + header + rule)
-    for w in (float(x) for x in args.weights.split(",")):
-        calib.clause_weight = w
-        print(f"| {w:g} | {score(an, d, (MIXED, MIXED_MORE))}", flush=True)
-    calib.clause_weight = shipped[0]
-    print(f"\nclause_weight = {shipped[0]:g}\n\n| contrast_confidence " + header + rule)
-    for c in (float(x) for x in args.contrast.split(",")):
-        calib.contrast_confidence = c
-        print(f"| {c:g} | {score(an, d, (MIXED, MIXED_MORE))}", flush=True)
+    header = "| cal | cal, mixed | valid | valid, mixed | valid en | valid ru | mixed reviews | more mixed reviews |"
+    # one table per setting, the other held at the shipped value
+    for name, values, held in (("clause_weight", args.weights, "contrast_confidence"),
+                               ("contrast_confidence", args.contrast, "clause_weight")):
+        shipped = getattr(calib, name)
+        print(f"\n{held} = {getattr(calib, held):g}\n\n| {name} {header}\n" + "|---" * 9 + "|")
+        for v in (float(x) for x in values.split(",")):
+            setattr(calib, name, v)
+            print(f"| {v:g} | {score(an, d, (MIXED, MIXED_MORE))}", flush=True)
+        setattr(calib, name, shipped)
 
 
 if __name__ == "__main__":
