@@ -17,6 +17,16 @@ raises ``CxError("E401", ...)``.
 
 ``keywords`` are lowercase cue words or word stems per language (a lexical prior), meant to be matched at
 the start of a word, so that ``"livr"`` covers *livrare*, *livrat*, *livrarea*.
+
+``polarity_cues`` name, per side and language, the words that settle which way a touchpoint's sentiment
+goes where the encoder cannot tell ("prices are low" sits at cosine 0.93 to "prices are high")::
+
+    polarity_cues:
+      positive: {en: [cheap, "prices are low"], ru: ["дешев*"]}
+      negative: {en: [expensive, overpriced]}
+
+A cue is a whole word or phrase, or a stem where it ends in ``*``; a negation just before it ("not
+cheap", "nu e scump") turns it to the other side (``cx_nlp.cx.cues``).
 """
 from __future__ import annotations
 
@@ -37,7 +47,9 @@ CHANNEL_CONTACTS = ("direct", "indirect")
 
 _TOP_KEYS = {"name", "version", "stages", "touchpoints"}
 _STAGE_KEYS = {"id", "description"}
-_TOUCHPOINT_KEYS = {"id", "label", "description", "stage", "channel", "clue", "examples", "keywords"}
+_TOUCHPOINT_KEYS = {"id", "label", "description", "stage", "channel", "clue", "examples", "keywords",
+                    "polarity_cues"}
+_CUE_SIDES = ("positive", "negative")
 _CHANNEL_KEYS = {"mode", "contact"}
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _DEFAULT_FILE = "taxonomy.yaml"
@@ -60,6 +72,7 @@ class Touchpoint:
     clue: str | None = None
     examples: dict[str, list[str]] = field(default_factory=dict)
     keywords: dict[str, list[str]] = field(default_factory=dict)
+    polarity_cues: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # side -> language -> cues
 
     def to_dict(self) -> dict[str, Any]:
         """The YAML shape of this touchpoint; optional fields that are unset are left out."""
@@ -77,6 +90,9 @@ class Touchpoint:
             out["examples"] = {lang: list(v) for lang, v in self.examples.items()}
         if self.keywords:
             out["keywords"] = {lang: list(v) for lang, v in self.keywords.items()}
+        if self.polarity_cues:
+            out["polarity_cues"] = {side: {lang: list(v) for lang, v in by_lang.items()}
+                                    for side, by_lang in self.polarity_cues.items()}
         return out
 
 
@@ -271,6 +287,7 @@ def _parse_touchpoint(item: Any, i: int, stage_ids: set[str], source: str) -> To
 
     examples = _parse_lang_lists(item.get("examples"), source, where, "examples")
     keywords = _parse_lang_lists(item.get("keywords"), source, where, "keywords")
+    polarity_cues = _parse_cues(item.get("polarity_cues"), source, where)
     if description is None and not examples:
         raise _fail(source, where, "needs a non-empty field 'description' or 'examples' (it has neither)")
 
@@ -298,7 +315,17 @@ def _parse_touchpoint(item: Any, i: int, stage_ids: set[str], source: str) -> To
 
     return Touchpoint(id=tid, label=label.strip(), description=description, stage=stage,
                       channel_mode=mode, channel_contact=contact, clue=clue,
-                      examples=examples, keywords=keywords)
+                      examples=examples, keywords=keywords, polarity_cues=polarity_cues)
+
+
+def _parse_cues(raw: Any, source: str, where: str) -> dict[str, dict[str, list[str]]]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise _fail(source, where, "field 'polarity_cues' must be a mapping {positive: ..., negative: ...}")
+    _check_keys(raw, set(_CUE_SIDES), source, f"{where} field 'polarity_cues'")
+    out = {side: _parse_lang_lists(raw.get(side), source, where, f"polarity_cues.{side}") for side in _CUE_SIDES}
+    return {side: by_lang for side, by_lang in out.items() if by_lang}
 
 
 def _parse(data: Any, source: str, default_name: str) -> Taxonomy:

@@ -30,6 +30,7 @@ import numpy as np
 from safetensors.numpy import load_file, save_file
 
 from ..heads import SENTIMENT_LABELS, Head, HeadConfig
+from .cues import CueReader
 from .taxonomy import Taxonomy
 
 
@@ -360,6 +361,23 @@ class TouchpointDetector:
                     p[opposite] += p[NEUTRAL]
                     p[NEUTRAL] = 0.0
                     set_sentiment(m, p)
+
+    def read_cues(self, mentions: list[dict[str, Any]], text: str, lang: str | None) -> None:
+        """Mentions whose touchpoint's polarity cues in ``text`` point one way (``cues.CueReader``): the
+        other side's share moves to that side (in place)."""
+        cached = self.__dict__.get("_cues")
+        if cached is None or cached[0] is not self.taxonomy:
+            cached = self.__dict__["_cues"] = (self.taxonomy, CueReader(self.taxonomy))
+        reader = cached[1]
+        for m in mentions:
+            side = reader.side(self.ids.index(m["name"]), text, lang) if reader and "sentiment_scores" in m else None
+            if side is None:
+                continue
+            to, away = (POSITIVE, NEGATIVE) if side == "positive" else (NEGATIVE, POSITIVE)
+            p = sentiment_vector(m)
+            p[to] += p[away]
+            p[away] = 0.0
+            set_sentiment(m, p)
 
     def describe(self, name: str) -> dict[str, Any]:
         tp = self.taxonomy.get(name)

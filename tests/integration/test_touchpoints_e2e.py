@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from cx_nlp.cx.taxonomy import Taxonomy
+
 pytestmark = pytest.mark.integration
 
 # (language, touchpoint, polarity, text)
@@ -225,7 +227,34 @@ def test_more_mixed_reviews(analyzer):
         right, _ = _right(r, expected)
         reviews += all(right)
         touchpoints += sum(right)
-    assert reviews >= 17 and touchpoints >= 41, (reviews, touchpoints)  # 18/25 and 43/50 when written
+    # 18/25 and 43/50 when written; 21/25 and 46/50 with the price cues (int8 without VNNI; 17 and 42 without them)
+    assert reviews >= 20 and touchpoints >= 45, (reviews, touchpoints)
+
+
+PRICES = [("en", "Prices are low.", "Prices are high."), ("ro", "Prețurile sunt mici.", "Prețurile sunt mari."),
+          ("pl", "Ceny są niskie.", "Ceny są wysokie."), ("ru", "Цены низкие.", "Цены высокие."),
+          ("fa", "قیمت‌ها پایین است.", "قیمت‌ها بالا است.")]
+
+
+def test_price_direction_reads_from_the_taxonomy_cues(analyzer):
+    """The encoder puts "Prices are low." at cosine 0.93 to "Prices are high.": without the taxonomy's
+    polarity cues every low-price sentence reads negative."""
+    def price(texts):
+        return [{t["name"]: t["sentiment"] for t in r.touchpoints}.get("price_value") for r in analyzer.predict(texts)]
+
+    low, high = [p[1] for p in PRICES], [p[2] for p in PRICES]
+    assert price(low) == ["positive"] * 5 and price(high) == ["negative"] * 5
+    assert price(["The room was nice, but it was not cheap."]) == ["negative"]
+    det = analyzer.touchpoints
+    shipped = det.taxonomy
+    bare = shipped.to_dict()
+    for t in bare["touchpoints"]:
+        t.pop("polarity_cues", None)
+    try:
+        det.taxonomy = Taxonomy.from_dict(bare)
+        assert price(low) == ["negative"] * 5
+    finally:
+        det.taxonomy = shipped
 
 
 def test_a_neutral_clause_reads_against_the_other_side_of_but(analyzer):
