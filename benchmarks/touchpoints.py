@@ -132,6 +132,18 @@ def markdown(table: pd.DataFrame, cols: list[str] | None = None) -> str:
     return "\n".join(lines)
 
 
+def backend_note(encoder) -> str:
+    """Which encoder the numbers come from: int8 results move by a point between CPUs with and without
+    VNNI, whose int8 builds differ (``reduce_range``)."""
+    backend = getattr(encoder, "backend", "torch")
+    if backend != "onnx-int8":
+        return "torch fp32"
+    stamp = Path(encoder.path).parent / "cx_nlp_onnx.json"
+    recipe = json.loads(stamp.read_text()).get("recipe", {}) if stamp.is_file() else {}
+    vnni = {True: ", built on a CPU without VNNI (reduce_range)", False: ", built on a CPU with VNNI"}
+    return "int8 ONNX Runtime" + vnni.get(recipe.get("reduce_range"), "")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", default=None, help="model folder (default: models/default)")
@@ -161,6 +173,7 @@ def main(argv=None) -> int:
     if an.touchpoints is None:
         print("this model has no touchpoint detector", file=sys.stderr)
         return 2
+    backend = backend_note(an.encoder)
     if not args.no_cache:
         an.encoder = CachedEncoder(an.encoder, ROOT / "artifacts", name="tp_bench_cache")
     # the corpora only: our written service examples are measured on their own held-out set below
@@ -180,7 +193,7 @@ def main(argv=None) -> int:
             an.encoder.save()
         print(f"  {min(i + step, len(df))}/{len(df)} texts", file=sys.stderr, flush=True)
     table = summarise(df, evaluate(results, df))
-    print(f"\n{len(df)} validation texts in {time.perf_counter() - t0:.0f} s\n")
+    print(f"\n{len(df)} validation texts in {time.perf_counter() - t0:.0f} s ({backend})\n")
     print(markdown(table))
     ev = df.join(evaluate(results, df))
     total = pooled(ev)
@@ -192,7 +205,7 @@ def main(argv=None) -> int:
     print("\nservice industries (written, held out):")
     print(markdown(service, list(service.columns)))
     if args.json:
-        Path(args.json).write_text(json.dumps({"groups": table.to_dict("records"), "pooled": total,
+        Path(args.json).write_text(json.dumps({"backend": backend, "groups": table.to_dict("records"), "pooled": total,
                                                "languages": languages, "service": service.to_dict("records")},
                                               indent=2, default=float))
     return 0

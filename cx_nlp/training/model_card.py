@@ -62,7 +62,8 @@ def touchpoint_section(bench: dict, polarity: dict | None = None) -> str:
              "`top1`: texts about one touchpoint whose first touchpoint is it; `top1_polarity`: its sentiment is the",
              "gold polarity (when top-1 is right); `recall`: share of a text's gold touchpoints named; `polarity`: share",
              "of named gold touchpoints with the right sentiment; `precision`: named touchpoints (that the corpus",
-             "annotates) that are gold. Intent corpora carry no polarity.",
+             "annotates) that are gold. Intent corpora carry no polarity."
+             + (f" Encoder: {bench['backend']}." if bench.get("backend") else ""),
              ""]
     lines += _table(["corpus", "lang", "level"], cols,
                     [((g["corpus"], g["lang"], g["level"]), g) for g in bench.get("groups", [])])
@@ -195,9 +196,11 @@ def write_default_model(folder: Path, heads: dict, metrics: dict, train_rows: di
         "  delicious\" and 0.867 to \"The food is terrible\". Longer sentences with more cues read right;",
         "  neither 40 more written Romanian sentences nor a character n-gram model trained on the same",
         "  corpora fixed these.",
-        "- Price direction: \"Prices are low.\" reads `price_value` negative in all five languages (the",
-        "  encoder puts it at cosine 0.93 to \"Prices are high.\" and 0.89 to \"Prices are reasonable.\");",
-        "  with one more cue (\"The prices are low and the food is good\") it reads right.",
+        "- Price direction: the encoder puts \"Prices are low.\" at cosine 0.93 to \"Prices are high.\", and both",
+        "  heads read it negative in all five languages. The taxonomy's `polarity_cues` for `price_value`",
+        "  (cheap, expensive, ieftin, drogo, низкие цены, ارزان, ...; \"not cheap\" flips) settle the direction",
+        "  where a clause holds cues of one side only; price direction said without those words (\"it beats",
+        "  paying those prices\") is still read from the embedding.",
     ]
     (folder / "model_card.md").write_text("\n".join(card) + "\n")
     manifest = {"name": "cx_nlp-default", "cx_nlp_version": __version__, "encoder": ENCODER_INFO,
