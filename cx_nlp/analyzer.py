@@ -21,6 +21,7 @@ from .model_folder import read_manifest
 from .paths import default_model_dir
 from .result import Result, SentenceResult
 from .text import classify_item, detect_batch, normalize, segment, split_clauses
+from .text.cues import lean
 from .text.normalize import replace_surrogates
 
 
@@ -119,10 +120,11 @@ class Analyzer:
     """
 
     def __init__(self, encoder, heads: dict[str, Head], touchpoints=None, manifest: dict | None = None,
-                 max_chars: int = 100_000, languages: Sequence[str] | None = None):
+                 max_chars: int = 100_000, languages: Sequence[str] | None = None, sentiment_cues=None):
         self.encoder = encoder
         self.heads = heads
         self.touchpoints = touchpoints
+        self.sentiment_cues = sentiment_cues  # a CueSet (cx_nlp.text.cues), or None: the heads alone
         self.manifest = manifest or {}
         self.max_chars = max_chars
         self.languages = languages
@@ -138,7 +140,7 @@ class Analyzer:
     # ----------------------------------------------------------------- loading
     @classmethod
     def load(cls, path: str | Path | None = None, encoder: str | Path | None = None, backend: str | None = None,
-             taxonomy=None, verify: bool = True, **kwargs) -> "Analyzer":
+             taxonomy=None, verify: bool = True, sentiment_cues: bool = True, **kwargs) -> "Analyzer":
         """Load a model folder (default: the bundled model).
 
         ``encoder``: any Hugging Face encoder folder instead of the bundled e5 (heads must match its
@@ -148,6 +150,8 @@ class Analyzer:
         error); "torch" (fp32).
         LoRA-adapted and fine-tuned encoders, and ``encoder=`` folders, always run on torch.
         ``taxonomy``: a touchpoint YAML file (or ``Taxonomy``) to use instead of the model's, zero-shot.
+        ``sentiment_cues``: lean sentences and clauses holding the bundled cue words of one side that way
+        (``cx_nlp/text/sentiment_cues.yaml``: Romanian and Polish words the encoder reads the wrong way).
         """
         from .encoder import ensure_encoder
         from .encoder.backends import TorchEncoder
@@ -185,6 +189,9 @@ class Analyzer:
                 from .cx.taxonomy import Taxonomy
                 tax = taxonomy if isinstance(taxonomy, Taxonomy) else Taxonomy.load(taxonomy)
             tp = TouchpointDetector.load(folder, manifest["touchpoints"], encoder=enc, taxonomy=tax)
+        if sentiment_cues:
+            from .text.cues import sentiment_cues as bundled_cues
+            kwargs["sentiment_cues"] = bundled_cues()
         an = cls(enc, heads, touchpoints=tp, manifest=manifest, **kwargs)
         # heads on the embedding alone (themes' polarity teacher): loaded, never part of a Result
         an.embedding_heads = {name: Head.load(folder, name) for name in manifest.get("embedding_heads", [])}
@@ -292,17 +299,20 @@ class Analyzer:
         emb = np.ascontiguousarray(feats[:, :self.encoder.dim])
         p_sent = self.heads["sentiment"].read(feats) if "sentiment" in self.heads else None
         p_emo = self.heads["emotions"].read(feats) if "emotions" in self.heads else None
+        langs = [docs["langs"][p.doc][0] for p in pieces]
+        clauses: dict[int, list[int]] = {}
+        for k, p in enumerate(pieces):
+            if p.clause_of is not None:
+                clauses.setdefault(p.clause_of, []).append(k)
+        sides = self._cue_sides(pieces, langs, clauses)
+        if p_sent is not None and any(sides):
+            p_sent = np.stack([lean(p, side) for p, side in zip(p_sent, sides)])
         tp_rows = None
         if self.touchpoints is not None:
-            langs = [docs["langs"][p.doc][0] for p in pieces]
             tp_rows = self.touchpoints.detect(emb, [p.text for p in pieces], p_sent, langs)
             for k, p in enumerate(pieces):
                 for m in tp_rows[k]:
                     m["start"], m["end"] = p.start, p.end
-            clauses: dict[int, list[int]] = {}
-            for k, p in enumerate(pieces):
-                if p.clause_of is not None:
-                    clauses.setdefault(p.clause_of, []).append(k)
             for parent, kids in clauses.items():
                 self.touchpoints.reread_single_touchpoint([m for k in kids for m in tp_rows[k]], emb[parent],
                                                           None if p_sent is None else p_sent[parent])
@@ -319,7 +329,7 @@ class Analyzer:
             read: set[int] = set()
             for k in sorted(range(len(pieces)), key=lambda k: pieces[k].clause_of is None):
                 fresh = [m for m in tp_rows[k] if id(m) not in read]
-                self.touchpoints.read_cues(fresh, pieces[k].text, langs[k])
+                self.touchpoints.read_cues(fresh, pieces[k].text, langs[k], sides[k])
                 read.update(id(m) for m in fresh)
         results: list[Result] = []
         for d, item in enumerate(items):
@@ -348,6 +358,18 @@ class Analyzer:
             results.append(res)
         custom_head.attach(self.heads, feats, piece_of, docs["weights"], results, self.encoder.dim)  # -> Result.custom
         return results
+
+    def _cue_sides(self, pieces, langs, clauses: dict[int, list[int]]) -> list[str | None]:
+        """Per piece, the side its sentiment cue words take (None: no cue, or both sides). A sentence split
+        at "but" takes a side only where all its clauses take it: "Kelnerka była bardzo miła, ale zupa była
+        zimna" is no praise."""
+        if not self.sentiment_cues:
+            return [None] * len(pieces)
+        sides = [self.sentiment_cues.side(p.text, lang) for p, lang in zip(pieces, langs)]
+        for parent, kids in clauses.items():
+            taken = {sides[k] for k in kids}
+            sides[parent] = taken.pop() if len(taken) == 1 else None
+        return sides
 
     # ----------------------------------------------------------------- info
     @property

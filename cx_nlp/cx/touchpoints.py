@@ -30,7 +30,7 @@ import numpy as np
 from safetensors.numpy import load_file, save_file
 
 from ..heads import SENTIMENT_LABELS, Head, HeadConfig
-from .cues import CueReader
+from ..text.cues import CueSet, lean
 from .taxonomy import Taxonomy
 
 
@@ -362,22 +362,21 @@ class TouchpointDetector:
                     p[NEUTRAL] = 0.0
                     set_sentiment(m, p)
 
-    def read_cues(self, mentions: list[dict[str, Any]], text: str, lang: str | None) -> None:
-        """Mentions whose touchpoint's polarity cues in ``text`` point one way (``cues.CueReader``): the
-        other side's share moves to that side (in place)."""
+    def read_cues(self, mentions: list[dict[str, Any]], text: str, lang: str | None,
+                  fallback: str | None = None) -> None:
+        """Mentions whose touchpoint's ``polarity_cues`` in ``text`` point one way (else ``fallback``, the
+        side the piece's sentence cues take): the other side's share moves to that side (in place;
+        ``cx_nlp.text.cues``)."""
         cached = self.__dict__.get("_cues")
         if cached is None or cached[0] is not self.taxonomy:
-            cached = self.__dict__["_cues"] = (self.taxonomy, CueReader(self.taxonomy))
-        reader = cached[1]
+            cached = self.__dict__["_cues"] = (self.taxonomy, [CueSet(t.polarity_cues) for t in self.taxonomy.touchpoints])
         for m in mentions:
-            side = reader.side(self.ids.index(m["name"]), text, lang) if reader and "sentiment_scores" in m else None
-            if side is None:
+            if "sentiment_scores" not in m:
                 continue
-            to, away = (POSITIVE, NEGATIVE) if side == "positive" else (NEGATIVE, POSITIVE)
-            p = sentiment_vector(m)
-            p[to] += p[away]
-            p[away] = 0.0
-            set_sentiment(m, p)
+            own = cached[1][self.ids.index(m["name"])]
+            side = (own.side(text, lang) if own else None) or fallback
+            if side is not None:
+                set_sentiment(m, lean(sentiment_vector(m), side))
 
     def describe(self, name: str) -> dict[str, Any]:
         tp = self.taxonomy.get(name)

@@ -2,19 +2,15 @@
 import numpy as np
 import pytest
 
-from cx_nlp.cx.cues import CueReader, fold
 from cx_nlp.cx.taxonomy import Taxonomy
 from cx_nlp.cx.touchpoints import TouchpointDetector, sentiment_vector, set_sentiment
-
-
-@pytest.fixture(scope="module")
-def reader():
-    return CueReader(Taxonomy.load())
+from cx_nlp.text.cues import CueSet, fold, lean, sentiment_cues
 
 
 @pytest.fixture(scope="module")
 def price():
-    return Taxonomy.load().ids.index("price_value")
+    tax = Taxonomy.load()
+    return CueSet(tax.touchpoints[tax.ids.index("price_value")].polarity_cues)
 
 
 @pytest.mark.parametrize("lang,text,side", [
@@ -36,13 +32,28 @@ def price():
     ("en", "The price was twenty euros.", None),
     ("ru", "Мы долго ехали по дороге.", None),               # "дорога" (road) is no price cue
 ])
-def test_side(reader, price, lang, text, side):
-    assert reader.side(price, text, lang) == side
+def test_price_side(price, lang, text, side):
+    assert price.side(text, lang) == side
 
 
-def test_cues_are_per_language_and_touchpoint(reader, price):
-    assert reader.side(price, "Prices are low.", "pl") is None
-    assert reader.side(Taxonomy.load().ids.index("staff_behaviour"), "Prices are low.", "en") is None
+def test_cues_are_per_language_and_touchpoint(price):
+    assert price.side("Prices are low.", "pl") is None
+    tax = Taxonomy.load()
+    assert not CueSet(tax.touchpoints[tax.ids.index("staff_behaviour")].polarity_cues)
+
+
+@pytest.mark.parametrize("lang,text,side", [
+    ("ro", "Calitatea este proastă.", "negative"),
+    ("ro", "Calitatea nu este deloc proastă.", "positive"),
+    ("ro", "Nu atât de extraordinar pe cât spuneau.", "negative"),  # degree words keep the negation's reach
+    ("pl", "Jedzenie jest okropne.", "negative"),
+    ("pl", "Obsługa była bardzo uprzejma.", "positive"),
+    ("pl", "Pani wcale nie jest tak bardzo miła.", "negative"),
+    ("pl", "Obsługa była miła, ale jedzenie okropne.", None),
+    ("en", "The food is terrible.", None),                       # no English lexicon: the encoder hears it
+])
+def test_sentence_side(lang, text, side):
+    assert sentiment_cues().side(text, lang) == side
 
 
 def test_fold_drops_case_accents_zwnj_and_apostrophes():
@@ -65,3 +76,14 @@ def test_read_cues_moves_the_other_side_to_the_cued_one():
     assert "sentiment" not in bare  # a mention without a reading gets none
     det.read_cues([price], "Not cheap.", "en")
     assert np.allclose(sentiment_vector(price), [0.8, 0.2, 0.0]) and price["sentiment"] == "negative"
+    # without cues of its own, a touchpoint takes the side of the piece's sentence cues
+    set_sentiment(staff, np.array([0.1, 0.2, 0.7]))
+    det.read_cues([staff, price], "Cheap, and the staff were okropni.", "en", fallback="negative")
+    assert np.allclose(sentiment_vector(staff), [0.8, 0.2, 0.0]) and price["sentiment"] == "positive"
+
+
+def test_lean_moves_the_other_side_only():
+    p = np.array([0.6, 0.3, 0.1])
+    assert np.allclose(lean(p, "positive"), [0.0, 0.3, 0.7])
+    assert np.allclose(lean(p, "negative"), [0.7, 0.3, 0.0])
+    assert lean(p, None) is p
