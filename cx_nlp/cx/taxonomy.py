@@ -26,7 +26,7 @@ goes where the encoder cannot tell ("prices are low" sits at cosine 0.93 to "pri
       negative: {en: [expensive, overpriced]}
 
 A cue is a whole word or phrase, or a stem where it ends in ``*``; a negation just before it ("not
-cheap", "nu e scump") turns it to the other side (``cx_nlp.cx.cues``).
+cheap", "nu e scump") turns it to the other side (``cx_nlp.text.cues``).
 """
 from __future__ import annotations
 
