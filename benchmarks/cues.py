@@ -52,29 +52,20 @@ def sentence_table(an, df: pd.DataFrame) -> pd.DataFrame:
 
 
 def price_table(an, df: pd.DataFrame) -> pd.DataFrame:
-    from cx_nlp.cx.taxonomy import Taxonomy
-
     shipped = an.touchpoints.taxonomy
-    bare = shipped.to_dict()
-    for t in bare["touchpoints"]:
-        t.pop("polarity_cues", None)
     rows = []
     try:
-        for name, tax in (("off", Taxonomy.from_dict(bare)), ("on", shipped)):
+        for name, tax in (("off", shipped.without_polarity_cues()), ("on", shipped)):
             an.touchpoints.taxonomy = tax
-            res = an.predict(df["text"].tolist())
-            for fold, idx in df.groupby("fold").groups.items():
-                ok = n = 0
-                for i in idx:
-                    gold = (df.at[i, "polarity"] or {}).get("price_value")
-                    named = {t["name"]: t.get("sentiment") for t in res[df.index.get_loc(i)].touchpoints}
-                    if gold and "price_value" in named:
-                        n += 1
-                        ok += named["price_value"] == gold
-                rows.append({"rows": fold, "cues": name, "named price touchpoints": n, "right polarity": ok / max(n, 1)})
+            for fold, pol, r in zip(df["fold"], df["polarity"], an.predict(df["text"].tolist())):
+                gold = (pol or {}).get("price_value")
+                named = {t["name"]: t.get("sentiment") for t in r.touchpoints}
+                if gold and "price_value" in named:
+                    rows.append({"rows": fold, "cues": name, "right": named["price_value"] == gold})
     finally:
         an.touchpoints.taxonomy = shipped
-    return pd.DataFrame(rows)
+    return (pd.DataFrame(rows).groupby(["cues", "rows"])["right"]
+            .agg(**{"named price touchpoints": "size", "right polarity": "mean"}).reset_index())
 
 
 def main(argv=None) -> int:

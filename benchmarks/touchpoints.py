@@ -135,10 +135,12 @@ def markdown(table: pd.DataFrame, cols: list[str] | None = None) -> str:
 def backend_note(encoder) -> str:
     """Which encoder the numbers come from: int8 results move by a point between CPUs with and without
     VNNI, whose int8 builds differ (``reduce_range``)."""
+    from cx_nlp.encoder.onnx import STAMP
+
     backend = getattr(encoder, "backend", "torch")
     if backend != "onnx-int8":
         return "torch fp32"
-    stamp = Path(encoder.path).parent / "cx_nlp_onnx.json"
+    stamp = Path(encoder.path).parent / STAMP
     recipe = json.loads(stamp.read_text()).get("recipe", {}) if stamp.is_file() else {}
     vnni = {True: ", built on a CPU without VNNI (reduce_range)", False: ", built on a CPU with VNNI"}
     return "int8 ONNX Runtime" + vnni.get(recipe.get("reduce_range"), "")

@@ -325,12 +325,11 @@ class Analyzer:
                 # Where the clauses found nothing, the whole sentence's reading stands.
                 if merged:
                     tp_rows[parent] = sorted(merged.values(), key=lambda m: -m["score"])
-            # Clauses first: a mention merged into its sentence is read with its own clause's cue words.
-            read: set[int] = set()
-            for k in sorted(range(len(pieces)), key=lambda k: pieces[k].clause_of is None):
-                fresh = [m for m in tp_rows[k] if id(m) not in read]
-                self.touchpoints.read_cues(fresh, pieces[k].text, langs[k], sides[k])
-                read.update(id(m) for m in fresh)
+            # A sentence that took its clauses' mentions holds the clauses' own objects: they are read once,
+            # with their clause's cue words.
+            for k, p in enumerate(pieces):
+                if not any(tp_rows[j] for j in clauses.get(k, ())):
+                    self.touchpoints.read_cues(tp_rows[k], p.text, langs[k], sides[k])
         results: list[Result] = []
         for d, item in enumerate(items):
             status = docs["statuses"][d]

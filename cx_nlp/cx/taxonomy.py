@@ -31,7 +31,7 @@ cheap", "nu e scump") turns it to the other side (``cx_nlp.text.cues``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -165,6 +165,10 @@ class Taxonomy:
     def from_dict(cls, data: Any, source: str = "<dict>", default_name: str = "custom") -> "Taxonomy":
         """Validate an already-parsed mapping (the YAML shape) and build a Taxonomy."""
         return _parse(data, source, default_name)
+
+    def without_polarity_cues(self) -> "Taxonomy":
+        """The same taxonomy with no touchpoint ``polarity_cues``: what the heads alone read."""
+        return replace(self, touchpoints=tuple(replace(t, polarity_cues={}) for t in self.touchpoints))
 
     def to_dict(self) -> dict[str, Any]:
         """The YAML shape: ``Taxonomy.from_dict(t.to_dict()) == t``."""
